@@ -1,0 +1,45 @@
+/**
+ * The error types every layer throws. Each carries what a caller needs to decide what to do
+ * (retry or not) without parsing a message string.
+ */
+
+export interface KafkaErrorOptions {
+  /** Kafka's numeric error code, when the error came from a broker. */
+  code?: number;
+  /** True when trying the same operation again may succeed. */
+  retriable?: boolean;
+  cause?: unknown;
+}
+
+export class KafkaError extends Error {
+  readonly code: number;
+  readonly retriable: boolean;
+
+  constructor(message: string, options: KafkaErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code ?? -1;
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+/** Bytes that do not decode: truncated, oversized, or of a shape the protocol forbids. */
+export class KafkaProtocolError extends KafkaError {
+  /** Byte offset in the input where decoding failed. */
+  readonly offset: number;
+
+  constructor(message: string, offset: number, options: KafkaErrorOptions = {}) {
+    super(`${message} (at byte ${offset})`, options);
+    this.offset = offset;
+  }
+}
+
+/** A configuration value rejected at construction; `field` names the offending option. */
+export class KafkaConfigError extends KafkaError {
+  readonly field: string;
+
+  constructor(field: string, problem: string) {
+    super(`invalid config "${field}": ${problem}`);
+    this.field = field;
+  }
+}
