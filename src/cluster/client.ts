@@ -1,0 +1,227 @@
+import {
+  catchError,
+  defer,
+  firstValueFrom,
+  map,
+  mergeMap,
+  Observable,
+  of,
+  startWith,
+  Subject,
+  tap,
+  throwError,
+} from 'rxjs';
+import { KafkaError, KafkaProtocolError } from '../errors.js';
+import { FrameTooLargeError, type RequestOptions } from '../network/index.js';
+import { isRetriableError } from '../operators/retriable.js';
+import { retryBackoff } from '../operators/retry-backoff.js';
+import { Metadata, type Api, type Input, type MetadataRequest } from '../protocol/messages/index.js';
+import { BrokerChannel, type BodyFor, type BrokerStats } from './broker-channel.js';
+import { formatAddress, parseBrokerAddress } from './broker-address.js';
+import { resolveConfig, type ClientConfig, type ResolvedConfig } from './config.js';
+import { AllBrokersUnavailableError, ClientClosedError } from './errors.js';
+import { toClusterMetadata, type BrokerInfo, type ClusterMetadata } from './metadata.js';
+import { MetadataCache } from './metadata-cache.js';
+
+/** Where a request goes: a broker by id, by address, or whichever answers first. */
+export type RequestTarget = { nodeId: number } | { address: string } | 'any';
+
+export interface ClientStats {
+  brokers: BrokerStats[];
+}
+
+export interface KafkaClient {
+  /** Cluster and topic metadata (all topics when none are named), from cache while fresh. */
+  metadata(topics?: string[]): Promise<ClusterMetadata>;
+  /** The same as a cold observable. */
+  metadata$(topics?: string[]): Observable<ClusterMetadata>;
+  /** The leader's broker id of one partition, refreshing metadata when unknown or stale. */
+  leaderFor(topic: string, partition: number): Observable<number>;
+  /**
+   * Marks a topic's cached metadata stale when `errorCode` says its leadership changed
+   * (NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE, ...).
+   * Returns whether it did.
+   */
+  invalidateMetadata(topic: string, errorCode?: number): boolean;
+  /** A typed request to a broker, with retries, circuit breaking and version negotiation. */
+  request<Req, Res>(target: RequestTarget, api: Api<Req, Res>, body: BodyFor<Req>, options?: RequestOptions): Observable<Res>;
+  /** Per-broker health and load; replays the current state and emits on every change. */
+  readonly stats$: Observable<ClientStats>;
+  close(): Promise<void>;
+}
+
+class IncompleteMetadataError extends KafkaError {
+  constructor(readonly metadata: ClusterMetadata) {
+    super('metadata names topics without leaders', { retriable: true });
+  }
+}
+
+/** Errors after which trying another broker may help. */
+const tryAnother = (e: unknown) => isRetriableError(e) || e instanceof KafkaProtocolError || e instanceof FrameTooLargeError;
+
+function metadataBody(version: number, topics: readonly string[] | undefined): Input<MetadataRequest> {
+  return {
+    // v0 has no "all topics" null: an empty list means all there.
+    topics: topics === undefined ? (version === 0 ? [] : null) : topics.map((name) => ({ name })),
+    allowAutoTopicCreation: true,
+  };
+}
+
+class Client implements KafkaClient {
+  private readonly changes = new Subject<void>();
+  private readonly byAddress = new Map<string, BrokerChannel>();
+  private readonly byNode = new Map<number, BrokerChannel>();
+  private readonly bootstrap: BrokerChannel[];
+  private readonly cache: MetadataCache;
+  private rotation = 0;
+  private closed = false;
+
+  readonly stats$: Observable<ClientStats>;
+
+  constructor(private readonly config: ResolvedConfig) {
+    this.cache = new MetadataCache(config.metadataMaxAgeMs, () => config.scheduler.now());
+    this.bootstrap = config.bootstrap.map((b) => this.channel(formatAddress(b.host, b.port)));
+    this.stats$ = this.changes.pipe(
+      startWith(undefined),
+      map(() => ({ brokers: [...this.byAddress.values()].map((c) => c.stats()) })),
+    );
+  }
+
+  private channel(address: string): BrokerChannel {
+    let c = this.byAddress.get(address);
+    if (c === undefined) {
+      c = new BrokerChannel(parseBrokerAddress(address, 'broker'), this.config, this.changes);
+      this.byAddress.set(address, c);
+    }
+    return c;
+  }
+
+  private registerBrokers(brokers: readonly BrokerInfo[]): void {
+    for (const b of brokers) {
+      const c = this.channel(formatAddress(b.host, b.port));
+      const previous = this.byNode.get(b.id);
+      if (previous !== undefined && previous !== c) previous.nodeId = null;
+      c.nodeId = b.id;
+      this.byNode.set(b.id, c);
+    }
+  }
+
+  /** Known brokers first, in rotation so load and failures spread, then bootstrap addresses. */
+  private candidates(): BrokerChannel[] {
+    const known = this.cache.knownBrokers.map((b) => this.channel(formatAddress(b.host, b.port)));
+    const start = known.length > 0 ? this.rotation++ % known.length : 0;
+    const ordered = [...known.slice(start), ...known.slice(0, start)];
+    for (const b of this.bootstrap) if (!ordered.includes(b)) ordered.push(b);
+    // Open circuits fail fast anyway; try the others first.
+    return [...ordered.filter((c) => c.breaker.state !== 'open'), ...ordered.filter((c) => c.breaker.state === 'open')];
+  }
+
+  private anyBroker<Req, Res>(api: Api<Req, Res>, body: BodyFor<Req>, options?: RequestOptions): Observable<Res> {
+    return defer(() => {
+      const candidates = this.candidates();
+      const failures = new Map<string, unknown>();
+      const from = (i: number): Observable<Res> =>
+        i >= candidates.length
+          ? throwError(() => new AllBrokersUnavailableError(failures))
+          : candidates[i].attempt(api, body, options).pipe(
+              catchError((e: unknown) => {
+                if (!tryAnother(e)) throw e;
+                failures.set(candidates[i].address, e);
+                return from(i + 1);
+              }),
+            );
+      return from(0);
+    }).pipe(
+      retryBackoff({
+        ...this.config.retry,
+        scheduler: this.config.scheduler,
+        shouldRetry: (e) => e instanceof AllBrokersUnavailableError,
+      }),
+    );
+  }
+
+  request<Req, Res>(target: RequestTarget, api: Api<Req, Res>, body: BodyFor<Req>, options?: RequestOptions): Observable<Res> {
+    return defer(() => {
+      if (this.closed) return throwError(() => new ClientClosedError());
+      if (target === 'any') return this.anyBroker(api, body, options);
+      if ('address' in target) return this.channel(target.address).request(api, body, options);
+      const known = this.byNode.get(target.nodeId);
+      if (known !== undefined) return known.request(api, body, options);
+      return this.metadata$().pipe(
+        mergeMap(() => {
+          const c = this.byNode.get(target.nodeId);
+          if (c === undefined) throw new KafkaError(`broker ${target.nodeId} is not in the cluster metadata`);
+          return c.request(api, body, options);
+        }),
+      );
+    });
+  }
+
+  metadata$(topics?: string[]): Observable<ClusterMetadata> {
+    return defer(() => {
+      if (this.closed) return throwError(() => new ClientClosedError());
+      const cached = this.cache.lookup(topics);
+      if (cached !== null) return of(cached);
+      return this.anyBroker(Metadata, (v) => metadataBody(v, topics)).pipe(
+        map(toClusterMetadata),
+        tap((meta) => {
+          this.registerBrokers(meta.brokers);
+          this.cache.store(meta, topics === undefined);
+        }),
+        map((meta) => {
+          // A topic being created has no leader yet: ask again shortly rather than hand it out.
+          const pending = meta.topics.some(
+            (t) => t.error?.code === 5 || t.partitions.some((p) => p.leader < 0 || p.error?.code === 5),
+          );
+          if (pending && topics !== undefined) throw new IncompleteMetadataError(meta);
+          return meta;
+        }),
+        retryBackoff({
+          ...this.config.retry,
+          scheduler: this.config.scheduler,
+          shouldRetry: (e) => e instanceof IncompleteMetadataError,
+        }),
+        catchError((e: unknown) => {
+          if (e instanceof IncompleteMetadataError) return of(e.metadata);
+          throw e;
+        }),
+      );
+    });
+  }
+
+  metadata(topics?: string[]): Promise<ClusterMetadata> {
+    return firstValueFrom(this.metadata$(topics));
+  }
+
+  leaderFor(topic: string, partition: number): Observable<number> {
+    return this.metadata$([topic]).pipe(
+      map((meta) => {
+        const t = meta.topics.find((x) => x.name === topic);
+        if (t?.error) throw t.error;
+        const p = t?.partitions.find((x) => x.partition === partition);
+        if (p === undefined) throw new KafkaError(`${topic}[${partition}] does not exist`, { code: 3 });
+        if (p.leader < 0) throw new KafkaError(`${topic}[${partition}] has no leader`, { code: 5, retriable: true });
+        return p.leader;
+      }),
+    );
+  }
+
+  invalidateMetadata(topic: string, errorCode?: number): boolean {
+    return this.cache.invalidate(topic, errorCode);
+  }
+
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      for (const c of this.byAddress.values()) c.close();
+      this.changes.next();
+      this.changes.complete();
+    }
+    return Promise.resolve();
+  }
+}
+
+/** A client for one Kafka cluster. Invalid or unknown options are rejected here, by name. */
+export function createClient(config: ClientConfig): KafkaClient {
+  return new Client(resolveConfig(config));
+}

@@ -1,0 +1,6 @@
+export { createClient, type ClientStats, type KafkaClient, type RequestTarget } from './client.js';
+export type { CircuitBreakerConfig, ClientConfig, RetryConfig } from './config.js';
+export type { BodyFor, BrokerStats } from './broker-channel.js';
+export { AllBrokersUnavailableError, ClientClosedError } from './errors.js';
+export type { BrokerInfo, ClusterMetadata, PartitionMetadata, TopicMetadata } from './metadata.js';
+export { STALE_METADATA_CODES } from './metadata-cache.js';
