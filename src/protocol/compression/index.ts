@@ -29,15 +29,15 @@ export function codecById(id: number, at: number): Codec {
   return codec;
 }
 
-export function compress(name: CompressionName, data: Buffer): Promise<Buffer> {
-  return codecByName(name).compress(data);
+export async function compress(name: CompressionName, data: Buffer): Promise<Buffer> {
+  return await codecByName(name).compress(data);
 }
 
-export function decompress(
+export async function decompress(
   id: number,
   data: Buffer,
   maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES,
   at = 0,
 ): Promise<Buffer> {
-  return codecById(id, at).decompress(data, maxBytes, at);
+  return await codecById(id, at).decompress(data, maxBytes, at);
 }

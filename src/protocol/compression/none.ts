@@ -4,6 +4,6 @@ export const noneCodec: Codec = {
   id: 0,
   name: 'none',
   compress: (data) => Promise.resolve(data),
-  decompress: (data, maxBytes, at) => Promise.resolve(checkOutput('none', data, maxBytes, at)),
+  decompress: async (data, maxBytes, at) => Promise.resolve(checkOutput('none', data, maxBytes, at)),
   decompressSync: (data, maxBytes, at) => checkOutput('none', data, maxBytes, at),
 };
