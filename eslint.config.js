@@ -5,7 +5,7 @@ import rxjsX from 'eslint-plugin-rxjs-x';
 export default defineConfig(
   { ignores: ['dist/**', 'node_modules/**', 'src/protocol/messages/generated/**', '.interop/**', 'coverage/**'] },
   tseslint.configs.recommendedTypeChecked,
-  rxjsX.configs.recommended,
+  { files: ['**/*.ts'], extends: [rxjsX.configs.recommended] },
   {
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
