@@ -1,0 +1,152 @@
+import * as net from 'node:net';
+import { once } from 'node:events';
+import { filter, firstValueFrom } from 'rxjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AllBrokersUnavailableError, createClient, type KafkaClient } from '../../src/cluster/index.js';
+import { Metadata } from '../../src/protocol/messages/index.js';
+import { FakeBroker } from '../support/fake-broker.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A broker that answers Metadata naming itself as node `id`, with one topic of two partitions. */
+async function metadataBroker(id: number, leaderOf: () => number = () => id): Promise<FakeBroker> {
+  const broker = await FakeBroker.start({
+    handle: (f) => {
+      const body = f.body as { topics: Array<{ name: string }> | null };
+      const names = body.topics === null ? ['orders'] : body.topics.map((t) => t.name);
+      return {
+        body: {
+          brokers: [{ nodeId: id, host: '127.0.0.1', port: broker.port, rack: null }],
+          clusterId: 'fake',
+          controllerId: id,
+          topics: names.map((name) => ({
+            errorCode: 0,
+            name,
+            partitions: [0, 1].map((p) => ({
+              errorCode: 0,
+              partitionIndex: p,
+              leaderId: leaderOf(),
+              replicaNodes: [id],
+              isrNodes: [id],
+            })),
+          })),
+        },
+      };
+    },
+  });
+  cleanups.push(() => broker.stop());
+  return broker;
+}
+
+async function deadPort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+function client(brokers: string[], extra: Partial<Parameters<typeof createClient>[0]> = {}): KafkaClient {
+  const c = createClient({ brokers, retry: { maxRetries: 2, initialDelayMs: 1, maxDelayMs: 5 }, ...extra });
+  cleanups.push(() => c.close());
+  return c;
+}
+
+const metadataRequests = (b: FakeBroker) => b.requests.filter((r) => r.apiKey === Metadata.apiKey).length;
+
+describe('client', () => {
+  it('reports brokers, topics, partitions, leaders, replicas and isr', async () => {
+    const broker = await metadataBroker(7);
+    const meta = await client([`127.0.0.1:${broker.port}`]).metadata(['orders']);
+    expect(meta.brokers).toEqual([{ id: 7, host: '127.0.0.1', port: broker.port, rack: null }]);
+    expect(meta.clusterId).toBe('fake');
+    expect(meta.topics).toHaveLength(1);
+    expect(meta.topics[0]).toMatchObject({ name: 'orders', error: null });
+    expect(meta.topics[0].partitions.map((p) => [p.partition, p.leader, p.replicas, p.isr])).toEqual([
+      [0, 7, [7], [7]],
+      [1, 7, [7], [7]],
+    ]);
+  });
+
+  it('fails over from a bootstrap broker that does not answer to the next one', async () => {
+    const broker = await metadataBroker(1);
+    const meta = await client([`127.0.0.1:${await deadPort()}`, `127.0.0.1:${broker.port}`]).metadata();
+    expect(meta.brokers.map((b) => b.id)).toEqual([1]);
+  });
+
+  it('raises AllBrokersUnavailableError naming every broker tried when none answers', async () => {
+    const ports = [await deadPort(), await deadPort()];
+    const c = client(ports.map((p) => `127.0.0.1:${p}`), { circuitBreaker: { failureThreshold: 100 } });
+    const error: unknown = await c.metadata().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AllBrokersUnavailableError);
+    expect([...(error as AllBrokersUnavailableError).failures.keys()].sort()).toEqual(ports.map((p) => `127.0.0.1:${p}`).sort());
+  });
+
+  it('serves metadata from cache within its TTL and fetches again after invalidation on a leadership error', async () => {
+    const broker = await metadataBroker(1);
+    const c = client([`127.0.0.1:${broker.port}`]);
+    await c.metadata(['orders']);
+    await c.metadata(['orders']);
+    expect(metadataRequests(broker)).toBe(1);
+    expect(c.invalidateMetadata('orders', 29)).toBe(false); // TOPIC_AUTHORIZATION_FAILED says nothing of leaders
+    await c.metadata(['orders']);
+    expect(metadataRequests(broker)).toBe(1);
+    expect(c.invalidateMetadata('orders', 6)).toBe(true); // NOT_LEADER_OR_FOLLOWER
+    await c.metadata(['orders']);
+    expect(metadataRequests(broker)).toBe(2);
+  });
+
+  it('fetches again once the TTL has passed', async () => {
+    const broker = await metadataBroker(1);
+    const c = client([`127.0.0.1:${broker.port}`], { metadataMaxAgeMs: 0 });
+    await c.metadata(['orders']);
+    await c.metadata(['orders']);
+    expect(metadataRequests(broker)).toBe(2);
+  });
+
+  it('finds the leader of a partition and routes a request to a broker by id', async () => {
+    const broker = await metadataBroker(3);
+    const c = client([`127.0.0.1:${broker.port}`]);
+    expect(await firstValueFrom(c.leaderFor('orders', 1))).toBe(3);
+    const res = await firstValueFrom(c.request({ nodeId: 3 }, Metadata, { topics: [{ name: 'x' }] }));
+    expect(res.topics[0].name).toBe('x');
+  });
+
+  it('shows each broker on stats$: circuit, connections and request counts', async () => {
+    const broker = await metadataBroker(1);
+    const c = client([`127.0.0.1:${broker.port}`]);
+    await c.metadata(['orders']);
+    const stats = await firstValueFrom(c.stats$);
+    expect(stats.brokers).toEqual([
+      { nodeId: 1, address: `127.0.0.1:${broker.port}`, circuit: 'closed', connections: 1, inFlight: 0, requests: 1, errors: 0 },
+    ]);
+  });
+
+  it('opens a broker circuit after the configured failures and fails fast while open', async () => {
+    const port = await deadPort();
+    const c = client([`127.0.0.1:${port}`], {
+      retry: { maxRetries: 0, initialDelayMs: 1, maxDelayMs: 1 },
+      circuitBreaker: { failureThreshold: 2, recoveryTimeoutMs: 60_000 },
+    });
+    const address = `127.0.0.1:${port}`;
+    const target = { address };
+    await expect(firstValueFrom(c.request(target, Metadata, {}))).rejects.toThrow(/ECONNREFUSED|connect/);
+    await expect(firstValueFrom(c.request(target, Metadata, {}))).rejects.toThrow(/ECONNREFUSED|connect/);
+    const open = await firstValueFrom(
+      c.stats$.pipe(filter((s) => s.brokers.some((b) => b.address === address && b.circuit === 'open'))),
+    );
+    expect(open.brokers.find((b) => b.address === address)?.errors).toBe(2);
+    await expect(firstValueFrom(c.request(target, Metadata, {}))).rejects.toThrow(/circuit open/);
+  });
+
+  it('rejects every request after close', async () => {
+    const broker = await metadataBroker(1);
+    const c = client([`127.0.0.1:${broker.port}`]);
+    await c.close();
+    await expect(c.metadata()).rejects.toThrow(/closed/);
+  });
+});
