@@ -55,7 +55,7 @@ function makeRecords(): RecordInput[] {
   return out;
 }
 
-async function measure(fn: () => Promise<unknown> | unknown, timeMs: number): Promise<number> {
+async function measure(fn: () => unknown, timeMs: number): Promise<number> {
   const warmEnd = performance.now() + Math.min(300, timeMs / 3);
   while (performance.now() < warmEnd) await fn();
   let n = 0;

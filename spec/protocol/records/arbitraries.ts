@@ -21,7 +21,7 @@ const timestampArb = fc.oneof(fc.integer({ min: 1_600_000_000_000, max: 1_900_00
 export const recordArb: fc.Arbitrary<RecordInput> = fc.record(
   { key: keyArb, value: valueArb, headers: headersArb, timestamp: timestampArb },
   { requiredKeys: ['value'] },
-) as fc.Arbitrary<RecordInput>;
+);
 
 export const optionsArb: fc.Arbitrary<EncodeOptions> = fc.record({
   baseOffset: fc.oneof(fc.bigInt({ min: 0n, max: (1n << 62n) - 1n }), fc.integer({ min: 0, max: 2 ** 40 })),

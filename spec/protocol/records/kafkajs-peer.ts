@@ -17,7 +17,7 @@ interface KjsEncoder {
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as {
   RecordBatch: (args: Record<string, unknown>) => Promise<KjsEncoder>;
 };
-const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (args: Record<string, unknown>) => KjsEncoder;
+const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (args: object) => KjsEncoder;
 const decodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (d: unknown) => Promise<KjsBatch>;
 const Decoder = require('kafkajs/src/protocol/decoder.js') as new (b: Buffer) => unknown;
 const MessageSet = require('kafkajs/src/protocol/messageSet/index.js') as (args: Record<string, unknown>) => KjsEncoder;
