@@ -7,7 +7,11 @@ import { expectedDecode, messageArb, versionsOf } from './arbitraries.js';
 
 const RUNS = 12;
 
-function roundTrip(decl: MessageDecl, encode: (v: number, b: never) => Buffer, decode: (v: number, r: Reader) => unknown): void {
+function roundTrip(
+  decl: MessageDecl,
+  encode: (this: void, v: number, b: never) => Buffer,
+  decode: (this: void, v: number, r: Reader) => unknown,
+): void {
   for (const version of versionsOf(decl)) {
     fc.assert(
       fc.property(messageArb(decl, version), (input) => {
@@ -41,10 +45,10 @@ describe('every API round-trips at every version', () => {
 
   for (const api of allApis) {
     it(`${api.name} (key ${api.apiKey}) request v${api.minVersion}-v${api.maxVersion}`, () => {
-      roundTrip(api.request, api.encodeRequest as never, api.decodeRequest as never);
+      roundTrip(api.request, api.encodeRequest, api.decodeRequest);
     });
     it(`${api.name} (key ${api.apiKey}) response v${api.response.validVersions[0]}-v${api.response.validVersions[1]}`, () => {
-      roundTrip(api.response, api.encodeResponse as never, api.decodeResponse as never);
+      roundTrip(api.response, api.encodeResponse, api.decodeResponse);
     });
   }
 });

@@ -318,7 +318,7 @@ function structCodec(
       name: decl.name,
       codec: valueCodec(decl.type, version, flexible, inRange(decl.nullableVersions, version), what),
     };
-    if (isTagged) tagged.set(decl.tag as number, compiled);
+    if (isTagged) tagged.set(decl.tag, compiled);
     else inline.push(compiled);
   }
   const taggedInOrder = [...tagged.entries()].sort((a, b) => a[0] - b[0]).map(([, f]) => f);

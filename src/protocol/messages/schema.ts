@@ -78,10 +78,10 @@ export interface Api<Req = unknown, Res = unknown> {
   readonly flexibleFrom: number | null;
   readonly request: MessageDecl;
   readonly response: MessageDecl;
-  encodeRequest(version: number, body: Input<Req>, writer?: Writer): Buffer;
-  decodeRequest(version: number, input: Reader | Uint8Array): Req;
-  encodeResponse(version: number, body: Input<Res>, writer?: Writer): Buffer;
-  decodeResponse(version: number, input: Reader | Uint8Array): Res;
+  encodeRequest(this: void, version: number, body: Input<Req>, writer?: Writer): Buffer;
+  decodeRequest(this: void, version: number, input: Reader | Uint8Array): Req;
+  encodeResponse(this: void, version: number, body: Input<Res>, writer?: Writer): Buffer;
+  decodeResponse(this: void, version: number, input: Reader | Uint8Array): Res;
 }
 
 /**
