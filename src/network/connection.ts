@@ -3,7 +3,6 @@ import { defaultScheduler } from '../clock.js';
 import { KafkaError } from '../errors.js';
 import {
   ApiVersions,
-  decodeResponseFrame,
   encodeRequestFrame,
   peekCorrelationId,
   type Api,
@@ -11,7 +10,7 @@ import {
 } from '../protocol/messages/index.js';
 import { KafkaConnectionError, RequestTimeoutError } from './errors.js';
 import { FrameReader } from './frame-reader.js';
-import { negotiateApiVersions, pickVersion, responseDecodeVersion, type VersionRange } from './negotiate.js';
+import { negotiateApiVersions, pickVersion, decodeAnswer, type VersionRange } from './negotiate.js';
 import { socketTransport, type Transport, type TransportSocket, type TransportTarget } from './transport.js';
 
 export interface ConnectionOptions extends TransportTarget {
@@ -155,7 +154,8 @@ export function connect(options: ConnectionOptions): Observable<Connection> {
         if (abandoned.delete(id)) return;
         throw new KafkaConnectionError(broker, `answer to unknown correlation id ${id}`);
       }
-      const { body } = decodeResponseFrame(p.api, responseDecodeVersion(p.api.apiKey, p.version, payload), payload);
+      const body = decodeAnswer(p.api, p.version, payload);
+      pump();
       const sub = p.subscriber;
       if (sub !== null) {
         sub.next(body);
