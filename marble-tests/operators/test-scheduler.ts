@@ -1,9 +1,10 @@
-import { TestScheduler } from 'rxjs/testing';
+import type { TestScheduler } from 'rxjs/testing';
 import { expect } from 'vitest';
+import { createMarbleScheduler } from '../../src/testing/index.js';
 
 /** A TestScheduler whose frame comparisons are vitest assertions (errors compared by value). */
 export function createTestScheduler(): TestScheduler {
-  return new TestScheduler((actual, expected) => {
+  return createMarbleScheduler((actual, expected) => {
     expect(actual).toEqual(expected);
   });
 }
