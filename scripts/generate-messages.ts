@@ -32,6 +32,11 @@ interface JsonMessage {
 }
 
 const OPEN_END = 32767;
+/** "data" definitions the client itself encodes (inside JoinGroup/SyncGroup metadata bytes). */
+const DATA_MESSAGES = new Map([
+  ['ConsumerProtocolSubscription', 'consumer-protocol-subscription'],
+  ['ConsumerProtocolAssignment', 'consumer-protocol-assignment'],
+]);
 const PRIMITIVES = new Set([
   'int8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'float64', 'bool', 'string', 'bytes', 'records', 'uuid',
 ]);
@@ -181,7 +186,7 @@ function emitMessage(msg: JsonMessage): { decl: string; interfaces: string[] } {
   const fields = em.fields(msg.fields, msg.name, '');
   const decl =
     `export const ${msg.name}Decl: MessageDecl = {\n` +
-    `  name: '${msg.name}',\n  apiKey: ${msg.apiKey},\n  validVersions: ${range(valid)},\n` +
+    `  name: '${msg.name}',\n  apiKey: ${msg.apiKey ?? -1},\n  validVersions: ${range(valid)},\n` +
     `  flexibleFrom: ${flex === null ? 'null' : flex[0]},\n` +
     `  fields: ${fields.replace(/\n/g, '\n  ')},\n};\n`;
   // The top-level interface was pushed last; put it first for readers.
@@ -201,7 +206,9 @@ function main(): void {
   for (const file of readdirSync(dir).sort()) {
     if (!file.endsWith('.json')) continue;
     const msg = JSON.parse(stripComments(readFileSync(join(dir, file), 'utf8'))) as JsonMessage;
-    if (msg.type !== 'request' && msg.type !== 'response') continue;
+    if (msg.type !== 'request' && msg.type !== 'response' && !(msg.type === 'data' && DATA_MESSAGES.has(msg.name))) {
+      continue;
+    }
     messages.set(msg.name, msg);
   }
   rmSync(outDir, { recursive: true, force: true });
@@ -226,10 +233,23 @@ function main(): void {
     writeFileSync(join(outDir, `${file}.ts`), src);
     apis.push({ name: api, file, apiKey: req.apiKey as number });
   }
+  const data: { name: string; file: string }[] = [];
+  for (const [name, file] of DATA_MESSAGES) {
+    const msg = messages.get(name);
+    if (msg === undefined) continue;
+    const m = emitMessage(msg);
+    const src =
+      header +
+      `import { defineData } from '../define.js';\nimport type { MessageDecl } from '../schema.js';\n\n` +
+      m.interfaces.join('\n') + '\n' + m.decl + '\n' +
+      `export const ${name} = defineData<${name}>(${name}Decl);\n`;
+    writeFileSync(join(outDir, `${file}.ts`), src);
+    data.push({ name, file });
+  }
   apis.sort((x, y) => x.apiKey - y.apiKey);
   const index =
     header +
-    apis.map((a) => `export * from './${a.file}.js';`).join('\n') + '\n' +
+    [...apis, ...data].map((a) => `export * from './${a.file}.js';`).join('\n') + '\n' +
     apis.map((a) => `import { ${a.name} } from './${a.file}.js';`).join('\n') + '\n\n' +
     `/** Every API, in api key order. */\nexport const allApis = [\n${apis.map((a) => `  ${a.name},`).join('\n')}\n] as const;\n`;
   writeFileSync(join(outDir, 'index.ts'), index);

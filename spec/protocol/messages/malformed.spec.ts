@@ -67,7 +67,7 @@ describe('malformed input', () => {
           decodes++;
         }
         // Mutations: 1-3 random bytes overwritten, biased towards length-like values.
-        for (let i = 0; i < 20 && valid.length > 0; i++) {
+        for (let i = 0; i < 24 && valid.length > 0; i++) {
           const m = Buffer.from(valid);
           const flips = 1 + Math.floor(random() * 3);
           for (let k = 0; k < flips; k++) {

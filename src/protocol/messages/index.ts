@@ -5,7 +5,7 @@
 export * from './generated/index.js';
 export type { Api, AnyApi, FieldDecl, FieldType, Input, MessageDecl, PrimitiveType, VersionRange } from './schema.js';
 export { apis, apisByKey } from './registry.js';
-export { defineApi } from './define.js';
+export { defineApi, defineData, type DataCodec } from './define.js';
 export { uuidFromString, uuidToString, ZERO_UUID } from './codec.js';
 export {
   decodeRequestFrame,

@@ -87,6 +87,8 @@ export * from './read-share-group-state.js';
 export * from './write-share-group-state.js';
 export * from './delete-share-group-state.js';
 export * from './read-share-group-state-summary.js';
+export * from './consumer-protocol-subscription.js';
+export * from './consumer-protocol-assignment.js';
 import { Produce } from './produce.js';
 import { Fetch } from './fetch.js';
 import { ListOffsets } from './list-offsets.js';
