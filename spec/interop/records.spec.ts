@@ -9,10 +9,11 @@ const CODECS: readonly CompressionName[] = ['none', 'gzip', 'snappy', 'lz4', 'zs
 
 /** Records with text and binary keys, a null key, headers, and values that compress. */
 function sample(codec: string): KcatMessage[] {
+  const headers = (i: number): Record<string, string> => (i < 15 ? { origin: "rxkafka", codec } : {});
   return Array.from({ length: 30 }, (_, i) => ({
     key: i % 10 === 9 ? null : i % 2 === 0 ? `key-${i}` : Buffer.from([0xff, 0, i, 0x0a]),
     value: Buffer.concat([Buffer.from(`${codec} value ${i} `.repeat(3)), Buffer.from([0, 255, i])]),
-    headers: i < 15 ? { origin: 'rxkafka', codec } : {},
+    headers: headers(i),
   }));
 }
 

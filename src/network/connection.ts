@@ -1,4 +1,4 @@
-import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { catchError, Observable, switchMap, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { defaultScheduler } from '../clock.js';
 import { KafkaError } from '../errors.js';
 import {
@@ -12,6 +12,8 @@ import { KafkaConnectionError, RequestTimeoutError } from './errors.js';
 import { FrameReader } from './frame-reader.js';
 import { negotiateApiVersions, pickVersion, decodeAnswer, type VersionRange } from './negotiate.js';
 import { socketTransport, type Transport, type TransportSocket, type TransportTarget } from './transport.js';
+
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export interface ConnectionOptions extends TransportTarget {
   clientId?: string;
@@ -98,17 +100,20 @@ export function connect(options: ConnectionOptions): Observable<Connection> {
     let requests = 0;
     let errors = 0;
 
-    const poison = (error: Error) => {
-      if (closed) return;
-      closed = true;
-      const failure =
-        error instanceof KafkaError ? error : new KafkaConnectionError(broker, error.message, error);
+    const failAll = (failure: KafkaError) => {
       for (const p of pending.values()) {
         p.timer?.unsubscribe();
         p.subscriber?.error(failure);
       }
       pending.clear();
       for (const q of queue.splice(0)) q.subscriber.error(failure);
+    };
+
+    const poison = (error: unknown) => {
+      if (closed) return;
+      closed = true;
+      const failure = error instanceof KafkaError ? error : new KafkaConnectionError(broker, messageOf(error), error);
+      failAll(failure);
       socket?.close();
       outer.error(failure);
     };
@@ -182,11 +187,11 @@ export function connect(options: ConnectionOptions): Observable<Connection> {
           const version = ro.version ?? pickVersion(broker, api, versions);
           const q: Queued = {
             frame: (id) => encodeRequestFrame(api, version, id, clientId, body),
-            api: api as Api<unknown, unknown>,
+            api,
             version,
             expectResponse: ro.expectResponse ?? true,
             timeoutMs: ro.timeoutMs ?? requestTimeoutMs,
-            subscriber: subscriber as Subscriber<unknown>,
+            subscriber,
           };
           queue.push(q);
           pump();
@@ -202,39 +207,38 @@ export function connect(options: ConnectionOptions): Observable<Connection> {
       poison(new KafkaConnectionError(broker, `not ready within ${options.connectionTimeoutMs ?? 10_000} ms`));
     }, options.connectionTimeoutMs ?? 10_000);
 
-    const transportSub = transport(options).subscribe({
-      next: (s) => {
-        socket = s;
-        s.onData((chunk) => {
-          try {
-            for (const f of frames.push(chunk)) onFrame(f);
-          } catch (e) {
-            poison(e as Error);
-          }
-        });
-        s.onClose((e) => poison(new KafkaConnectionError(broker, e ? e.message : 'closed by peer', e)));
-        negotiateApiVersions(connection, ApiVersions).subscribe({
-          next: (v) => {
-            versions = v;
-            connectTimer.unsubscribe();
-            outer.next(connection);
-          },
-          error: (e: Error) => poison(e),
-        });
-      },
-      error: (e: Error) => poison(new KafkaConnectionError(broker, `connect failed: ${e.message}`, e)),
-    });
+    const transportSub = transport(options)
+      .pipe(
+        catchError((e: unknown) => {
+          throw new KafkaConnectionError(broker, `connect failed: ${messageOf(e)}`, e);
+        }),
+        switchMap((s) => {
+          socket = s;
+          s.onData((chunk) => {
+            try {
+              for (const f of frames.push(chunk)) onFrame(f);
+            } catch (e) {
+              poison(e);
+            }
+          });
+          s.onClose((e) => poison(new KafkaConnectionError(broker, e ? e.message : 'closed by peer', e)));
+          return negotiateApiVersions(connection, ApiVersions);
+        }),
+      )
+      .subscribe({
+        next: (v) => {
+          versions = v;
+          connectTimer.unsubscribe();
+          outer.next(connection);
+        },
+        error: (e: unknown) => poison(e),
+      });
 
     return () => {
       connectTimer.unsubscribe();
       if (!closed) {
         closed = true;
-        const failure = new KafkaConnectionError(broker, 'connection closed');
-        for (const p of pending.values()) {
-          p.timer?.unsubscribe();
-          p.subscriber?.error(failure);
-        }
-        for (const q of queue.splice(0)) q.subscriber.error(failure);
+        failAll(new KafkaConnectionError(broker, 'connection closed'));
       }
       transportSub.unsubscribe();
     };
