@@ -8,6 +8,7 @@ import { KafkaProtocolError } from '../errors.js';
 
 const INT32_MAX = 0x7fffffff;
 const TWO_32 = 4294967296;
+const TWO_52 = 2 ** 52;
 const textEncoder = new TextEncoder();
 
 export interface ReaderOptions {
@@ -128,9 +129,9 @@ export class Writer {
 
   /** Zigzag varlong of a signed 64-bit value. */
   varlong(v: bigint | number): this {
-    if (typeof v === 'number' && Number.isSafeInteger(v)) {
+    if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= TWO_52) {
       this.ensure(10);
-      // zigzag with arithmetic: 2v for v >= 0, -2v - 1 for v < 0 (exact up to 2^53)
+      // zigzag with arithmetic: 2v for v >= 0, -2v - 1 for v < 0 (exact while |v| <= 2^52)
       let z = v >= 0 ? v * 2 : -v * 2 - 1;
       while (z >= 0x80) {
         this.buf[this.pos++] = (z % 0x80) | 0x80;
