@@ -1,4 +1,5 @@
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { once } from 'node:events';
 import {
   apisByKey,
@@ -21,6 +22,8 @@ export interface FakeBrokerOptions {
   apiVersionsMax?: number;
   /** Extra ranges to announce instead of ours, by api key. */
   announce?: Map<number, { min: number; max: number }>;
+  /** Serve TLS with this key and certificate instead of plain TCP. */
+  tls?: { key: Buffer; cert: Buffer };
   handle?: (frame: RequestFrame & { ok: true }, socket: net.Socket) => Reply;
 }
 
@@ -38,11 +41,12 @@ export class FakeBroker {
   ) {}
 
   static async start(options: FakeBrokerOptions = {}): Promise<FakeBroker> {
-    const server = net.createServer();
+    const server = options.tls ? tls.createServer(options.tls) : net.createServer();
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const broker = new FakeBroker(server, (server.address() as net.AddressInfo).port);
-    server.on('connection', (socket) => broker.serve(socket, options));
+    server.on(options.tls ? 'secureConnection' : 'connection', (socket: net.Socket) => broker.serve(socket, options));
+    server.on('tlsClientError', () => undefined);
     return broker;
   }
 
