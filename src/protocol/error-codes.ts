@@ -2,7 +2,8 @@ import { KafkaError } from '../errors.js';
 
 /**
  * Kafka's error codes: number, name, whether retrying the same operation may succeed, and a
- * short message. Names and retriability follow Kafka's Errors enum (Kafka 4.0).
+ * short message. Names follow Kafka's Errors enum (through code 129); a code is retriable exactly
+ * when the Java client maps it to a RetriableException subclass, so both clients back off alike.
  */
 
 export interface ErrorCodeInfo {

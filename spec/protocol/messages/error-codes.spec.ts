@@ -28,6 +28,21 @@ describe('error codes', () => {
     expect(compared).toBeGreaterThan(80);
   });
 
+  it('above KafkaJS\'s table (89..129), only the RetriableException-backed codes are retriable', () => {
+    // KafkaJS stops at 88; these six are the codes in 89..129 whose Java exception class extends
+    // RetriableException (directly or via InvalidMetadataException).
+    const retriable = errorCodes.filter((e) => e.code >= 89 && e.retriable).map((e) => e.name);
+    expect(retriable).toEqual([
+      'THROTTLING_QUOTA_EXCEEDED',
+      'UNKNOWN_TOPIC_ID',
+      'INCONSISTENT_TOPIC_ID',
+      'FETCH_SESSION_TOPIC_ID_ERROR',
+      'SHARE_SESSION_NOT_FOUND',
+      'INVALID_SHARE_SESSION_EPOCH',
+    ]);
+    expect(errorByCode(129).name).toBe('REBOOTSTRAP_REQUIRED');
+  });
+
   it('kafkaErrorFromCode gives a typed, retriable-aware KafkaError', () => {
     const e = kafkaErrorFromCode(6, 'topic orders partition 3');
     expect(e).toBeInstanceOf(KafkaBrokerError);
