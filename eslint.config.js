@@ -27,5 +27,5 @@ export default defineConfig(
       'no-restricted-globals': 'off',
     },
   },
-  { files: ['eslint.config.js'], extends: [tseslint.configs.disableTypeChecked] },
+  { files: ['**/*.js', '**/*.mjs'], extends: [tseslint.configs.disableTypeChecked] },
 );
