@@ -38,7 +38,7 @@ async function open(options: FakeBrokerOptions, extra: Partial<ConnectionOptions
         next: resolve,
         error: (e: unknown) => {
           failure = e;
-          reject(e);
+          reject(e instanceof Error ? e : new Error(String(e)));
         },
       }),
     );

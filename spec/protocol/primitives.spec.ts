@@ -12,7 +12,7 @@ interface Kind<T> {
 }
 
 const kind = <T>(k: Kind<T>): Kind<unknown> => k as Kind<unknown>;
-const bytesArb = fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a));
+const bytesArb: fc.Arbitrary<Buffer> = fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a));
 const int64Arb = fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n });
 
 const kinds: Kind<unknown>[] = [
@@ -34,7 +34,7 @@ const kinds: Kind<unknown>[] = [
   kind({ name: 'varint', arb: fc.integer(), write: (w, v) => w.varint(v), read: (r) => r.varint() }),
   kind({ name: 'varlong (bigint)', arb: int64Arb, write: (w, v) => w.varlong(v), read: (r) => r.varlongBig() }),
   kind({ name: 'varlong (number)', arb: fc.maxSafeInteger(), write: (w, v) => w.varlong(v), read: (r) => r.varlong() }),
-  kind({ name: 'uuid', arb: fc.uint8Array({ minLength: 16, maxLength: 16 }).map((a) => Buffer.from(a)), write: (w, v) => w.uuid(v), read: (r) => r.uuid() }),
+  kind({ name: 'uuid', arb: fc.uint8Array({ minLength: 16, maxLength: 16 }).map((a): Buffer => Buffer.from(a)), write: (w, v) => w.uuid(v), read: (r) => r.uuid() }),
   kind({ name: 'string', arb: fc.option(fc.string({ unit: 'grapheme', maxLength: 100 })), write: (w, v) => w.string(v), read: (r) => r.string() }),
   kind({
     name: 'compact string',
