@@ -82,9 +82,10 @@ function escapeDelimiter(delimiter: Buffer): string {
 }
 
 function randomDelimiter(): Buffer {
-  // No NUL: kcat keeps the unescaped delimiter in a C string.
+  // No NUL: kcat keeps the unescaped delimiter in a C string. No backslash: kcat unescapes the
+  // delimiter twice, so "\x5c" followed by "t" would turn into a tab.
   const delimiter = randomBytes(8);
-  for (let i = 0; i < delimiter.length; i++) if (delimiter[i] === 0) delimiter[i] = 1;
+  for (let i = 0; i < delimiter.length; i++) if (delimiter[i] === 0 || delimiter[i] === 0x5c) delimiter[i] = 1;
   return delimiter;
 }
 
