@@ -1,5 +1,7 @@
 /**
- * `rxkafka/testing`: helpers for testing code built on rxkafka. The in-process MockCluster
- * joins this entry point; the marble-test helper is here already.
+ * `rxkafka/testing`: an in-process Kafka cluster (MockCluster) and helpers for testing code
+ * built on rxkafka.
  */
 export { createMarbleScheduler } from './marble-scheduler.js';
+export { MockCluster, type MockClusterOptions, type MockClusterSasl } from './mock-cluster/mock-cluster.js';
+export type { TopicSpec } from './mock-cluster/state.js';

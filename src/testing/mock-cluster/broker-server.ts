@@ -1,0 +1,181 @@
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { once } from 'node:events';
+import { concatMap, defer, EMPTY, from, isObservable, map, Observable, Subject, take, timer, type Subscription } from 'rxjs';
+import { FrameReader } from '../../network/frame-reader.js';
+import {
+  ApiVersions,
+  decodeRequestFrame,
+  encodeResponseFrame,
+  SaslAuthenticate,
+  SaslHandshake,
+  type AnyApi,
+  type RequestFrame,
+} from '../../protocol/messages/index.js';
+import { genericErrorResponse } from './error-response.js';
+import { NO_RESPONSE, type ApiHandler, type HandlerResult, type RequestContext, type SessionState } from './handler.js';
+import type { ClusterState, MockBroker } from './state.js';
+
+const UNSUPPORTED_VERSION = 35;
+const MAX_REQUEST_BYTES = 100 * 1024 * 1024;
+
+export interface ListenerOptions {
+  tls?: tls.TlsOptions;
+  /** When set, a connection must authenticate before any API but ApiVersions and SASL. */
+  saslRequired: boolean;
+}
+
+/**
+ * One broker's listener. Each connection's requests are answered one at a time, in order, as
+ * a Kafka broker does; a request that cannot be decoded closes that connection only.
+ */
+export class BrokerServer {
+  private readonly server: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+
+  constructor(
+    readonly broker: MockBroker,
+    private readonly cluster: ClusterState,
+    private readonly handlers: ReadonlyMap<number, ApiHandler>,
+    private readonly options: ListenerOptions,
+  ) {
+    this.server = options.tls ? tls.createServer(options.tls) : net.createServer();
+    this.server.on(options.tls ? 'secureConnection' : 'connection', (socket: net.Socket) => this.accept(socket));
+    this.server.on('tlsClientError', (e: Error) => cluster.log(`broker ${broker.id}: TLS handshake failed: ${e.message}`));
+  }
+
+  async listen(port = 0): Promise<number> {
+    this.server.listen(port, this.broker.host);
+    await once(this.server, 'listening');
+    return (this.server.address() as net.AddressInfo).port;
+  }
+
+  /** Closes every open connection (a broker going down, or the cluster stopping). */
+  dropConnections(): void {
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+  }
+
+  async close(): Promise<void> {
+    this.dropConnections();
+    if (!this.server.listening) return;
+    const closed = once(this.server, 'close');
+    this.server.close();
+    await closed;
+  }
+
+  private accept(socket: net.Socket): void {
+    if (!this.broker.up) {
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    this.sockets.add(socket);
+    const session: SessionState = {
+      clientId: null,
+      authenticated: !this.options.saslRequired,
+      saslMechanism: null,
+      saslExchange: undefined,
+      principal: null,
+    };
+    const frames = new FrameReader(MAX_REQUEST_BYTES);
+    const incoming = new Subject<Buffer>();
+    const answers: Subscription = incoming
+      .pipe(concatMap((payload) => this.answer(payload, session)))
+      .subscribe({
+        next: (frame) => {
+          if (frame === null) socket.destroy();
+          else socket.write(frame);
+        },
+        error: (e: unknown) => {
+          this.cluster.log(`broker ${this.broker.id}: ${e instanceof Error ? e.message : String(e)}`);
+          socket.destroy();
+        },
+      });
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        for (const f of frames.push(chunk)) incoming.next(f);
+      } catch (e) {
+        this.cluster.log(`broker ${this.broker.id}: bad frame: ${e instanceof Error ? e.message : String(e)}`);
+        socket.destroy();
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      answers.unsubscribe();
+      incoming.complete();
+    });
+  }
+
+  /** The response frame for one request, nothing for a request not answered, null to close. */
+  private answer(payload: Buffer, session: SessionState): Observable<Buffer | null> {
+    let frame: RequestFrame;
+    try {
+      frame = decodeRequestFrame(payload);
+    } catch (e) {
+      this.cluster.log(`broker ${this.broker.id}: unreadable request header: ${e instanceof Error ? e.message : String(e)}`);
+      return from([null]);
+    }
+    session.clientId = frame.clientId;
+    const handler = this.handlers.get(frame.apiKey);
+
+    if (!frame.ok) {
+      if (frame.apiKey === ApiVersions.apiKey && frame.reason === 'unsupported-version') {
+        // The one answer every client understands: v0, naming the versions we do speak.
+        return this.delayed(
+          encodeResponseFrame(ApiVersions, 0, frame.correlationId, {
+            errorCode: UNSUPPORTED_VERSION,
+            apiKeys: [{ apiKey: ApiVersions.apiKey, minVersion: ApiVersions.minVersion, maxVersion: ApiVersions.maxVersion }],
+          }),
+        );
+      }
+      this.cluster.log(`broker ${this.broker.id}: ${frame.reason} request (api ${frame.apiKey} v${frame.apiVersion}): ${frame.error.message}`);
+      return from([null]);
+    }
+
+    const api: AnyApi = frame.api;
+    if (!session.authenticated && !isSaslPhaseApi(frame.apiKey)) {
+      this.cluster.log(`broker ${this.broker.id}: ${api.name} before authentication`);
+      return from([null]);
+    }
+    const respond = (body: unknown) => encodeResponseFrame(api, frame.apiVersion, frame.correlationId, body);
+    if (handler === undefined) {
+      return this.delayed(respond(genericErrorResponse(api.response, frame.apiVersion, UNSUPPORTED_VERSION)));
+    }
+    const ctx: RequestContext = {
+      cluster: this.cluster,
+      broker: this.broker,
+      session,
+      apiVersion: frame.apiVersion,
+      correlationId: frame.correlationId,
+    };
+    const injected = this.cluster.takeInjectedError(frame.apiKey, this.broker.id);
+    if (injected !== undefined) {
+      const body = handler.errorResponse
+        ? handler.errorResponse(frame.body, injected, ctx)
+        : genericErrorResponse(api.response, frame.apiVersion, injected);
+      return this.delayed(respond(body));
+    }
+    return defer(() => toObservable(handler.handle(frame.body, ctx))).pipe(
+      take(1),
+      concatMap((result) => (result === NO_RESPONSE ? EMPTY : this.delayed(respond(result)))),
+    );
+  }
+
+  private delayed(frame: Buffer): Observable<Buffer> {
+    const ms = this.broker.latencyMs;
+    return ms > 0 ? timer(ms, this.cluster.scheduler).pipe(map(() => frame)) : from([frame]);
+  }
+}
+
+function isSaslPhaseApi(apiKey: number): boolean {
+  return apiKey === ApiVersions.apiKey || apiKey === SaslHandshake.apiKey || apiKey === SaslAuthenticate.apiKey;
+}
+
+function toObservable<T>(result: T | Promise<T> | Observable<T>): Observable<T> {
+  if (isObservable(result)) return result;
+  return from(Promise.resolve(result));
+}
+
+export type { HandlerResult };

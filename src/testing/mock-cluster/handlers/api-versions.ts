@@ -1,0 +1,8 @@
+import { ApiVersions } from '../../../protocol/messages/index.js';
+import { defineHandler } from '../handler.js';
+
+export const apiVersionsHandler = defineHandler(ApiVersions, (_request, ctx) => ({
+  errorCode: 0,
+  apiKeys: [...ctx.cluster.served],
+  throttleTimeMs: 0,
+}));

@@ -1,0 +1,3 @@
+import type { ApiHandler } from '../handler.js';
+
+export const saslHandlers: readonly ApiHandler[] = [];

@@ -1,0 +1,152 @@
+import type { TlsOptions } from 'node:tls';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { KafkaConfigError } from '../../errors.js';
+import { apis } from '../../protocol/messages/index.js';
+import { decodeRecordSetSync, type KafkaRecord } from '../../protocol/records/index.js';
+import { BrokerServer } from './broker-server.js';
+import { handlers } from './handlers/index.js';
+import { ClusterState, type TopicSpec } from './state.js';
+import type { ApiHandler } from './handler.js';
+
+export interface MockClusterSasl {
+  mechanisms: Array<'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'>;
+  /** user name -> password */
+  users: Record<string, string>;
+}
+
+export interface MockClusterOptions {
+  /** Number of brokers, ids 1..N. Default 1. */
+  brokers?: number;
+  /** Create a topic on first Metadata or Produce for it. Default true. */
+  autoCreateTopics?: boolean;
+  /** Partitions of an auto-created topic. Default 1. */
+  defaultPartitions?: number;
+  sasl?: MockClusterSasl;
+  /** Serve TLS instead of plain TCP. `requestClientCert` asks clients for a certificate. */
+  tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer; requestClientCert?: boolean };
+  /** All time (latency, long polls, session timeouts) goes through it. Default asyncScheduler. */
+  scheduler?: SchedulerLike;
+  /** Receives what the brokers log (malformed requests, refused connections). Default: dropped. */
+  log?: (message: string) => void;
+}
+
+/**
+ * A Kafka cluster of N brokers inside this process, on loopback ports, speaking the real wire
+ * protocol: for tests, examples and demos without Docker or a JVM.
+ */
+export class MockCluster {
+  private constructor(
+    readonly state: ClusterState,
+    private readonly servers: Map<number, BrokerServer>,
+    readonly sasl: MockClusterSasl | undefined,
+  ) {}
+
+  static async start(options: MockClusterOptions = {}): Promise<MockCluster> {
+    const brokers = options.brokers ?? 1;
+    if (!Number.isInteger(brokers) || brokers < 1) throw new KafkaConfigError('brokers', 'must be an integer >= 1');
+    const defaultPartitions = options.defaultPartitions ?? 1;
+    if (!Number.isInteger(defaultPartitions) || defaultPartitions < 1) {
+      throw new KafkaConfigError('defaultPartitions', 'must be an integer >= 1');
+    }
+    const state = new ClusterState(
+      options.scheduler ?? asyncScheduler,
+      options.autoCreateTopics ?? true,
+      defaultPartitions,
+      options.log ?? (() => undefined),
+    );
+    if (options.sasl) state.sasl = options.sasl;
+    const registry = new Map<number, ApiHandler>(handlers.map((h) => [h.api.apiKey, h]));
+    state.served = handlers.map((h) => ({ apiKey: h.api.apiKey, minVersion: h.api.minVersion, maxVersion: h.api.maxVersion }));
+    const tls: TlsOptions | undefined = options.tls
+      ? {
+          key: options.tls.key,
+          cert: options.tls.cert,
+          ca: options.tls.ca,
+          requestCert: options.tls.requestClientCert ?? false,
+          rejectUnauthorized: options.tls.requestClientCert ?? false,
+        }
+      : undefined;
+    const servers = new Map<number, BrokerServer>();
+    for (let id = 1; id <= brokers; id++) {
+      const broker = { id, host: '127.0.0.1', port: 0, rack: null, up: true, latencyMs: 0 };
+      state.brokers.set(id, broker);
+      const server = new BrokerServer(broker, state, registry, { tls, saslRequired: options.sasl !== undefined });
+      broker.port = await server.listen();
+      servers.set(id, server);
+    }
+    return new MockCluster(state, servers, options.sasl);
+  }
+
+  /** "127.0.0.1:port" of every broker, for a client's bootstrap list. */
+  get bootstrap(): string[] {
+    return [...this.state.brokers.values()].map((b) => `${b.host}:${b.port}`);
+  }
+
+  /** APIs the brokers answer, by name. */
+  get servedApis(): string[] {
+    return handlers.map((h) => h.api.name);
+  }
+
+  async createTopic(name: string, spec: TopicSpec = {}): Promise<void> {
+    if (this.state.topics.has(name)) throw new KafkaConfigError('name', `topic ${name} already exists`);
+    this.state.createTopic(name, spec);
+    return Promise.resolve();
+  }
+
+  /** Down: its connections are closed and new ones refused, until setBrokerUp. */
+  setBrokerDown(id: number): void {
+    this.brokerOrThrow(id).up = false;
+    this.servers.get(id)?.dropConnections();
+    this.state.electLeadersAwayFrom(id);
+  }
+
+  setBrokerUp(id: number): void {
+    this.brokerOrThrow(id).up = true;
+  }
+
+  /** Makes `brokerId` the leader of a partition (the old leader answers NOT_LEADER_OR_FOLLOWER). */
+  moveLeader(topic: string, partition: number, brokerId: number): void {
+    this.brokerOrThrow(brokerId);
+    const p = this.state.partition(topic, partition);
+    if (p === undefined) throw new KafkaConfigError('topic', `${topic}[${partition}] does not exist`);
+    if (!p.replicas.includes(brokerId)) p.replicas.push(brokerId);
+    if (!p.isr.includes(brokerId)) p.isr.push(brokerId);
+    p.leader = brokerId;
+    p.leaderEpoch++;
+  }
+
+  /** The next requests of `api` (name or key) answer these error codes, one each, in order. */
+  injectErrors(api: string | number, codes: number[], options: { broker?: number } = {}): void {
+    const key = typeof api === 'number' ? api : apis.get(api)?.apiKey;
+    if (key === undefined) throw new KafkaConfigError('api', `unknown API ${String(api)}`);
+    this.state.injectErrors(key, codes, options.broker);
+  }
+
+  /** Delays every answer of a broker by `ms` on the cluster's scheduler. */
+  setLatency(brokerId: number, ms: number): void {
+    this.brokerOrThrow(brokerId).latencyMs = ms;
+  }
+
+  /** Every record in a partition's log, decoded, control records included. */
+  records(topic: string, partition: number): KafkaRecord[] {
+    const p = this.state.partition(topic, partition);
+    if (p === undefined) return [];
+    const out: KafkaRecord[] = [];
+    for (const b of p.log.batches) {
+      const records = b.decoded ?? decodeRecordSetSync(b.bytes).batches.flatMap((x) => x.records);
+      for (const r of records) if (r.offset >= p.log.logStartOffset) out.push(r);
+    }
+    return out;
+  }
+
+  async stop(): Promise<void> {
+    this.state.stop();
+    await Promise.all([...this.servers.values()].map((s) => s.close()));
+  }
+
+  private brokerOrThrow(id: number) {
+    const b = this.state.brokers.get(id);
+    if (b === undefined) throw new KafkaConfigError('brokerId', `no broker ${id}`);
+    return b;
+  }
+}
