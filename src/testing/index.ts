@@ -4,4 +4,4 @@
  */
 export { createMarbleScheduler } from './marble-scheduler.js';
 export { MockCluster, type MockClusterOptions, type MockClusterSasl } from './mock-cluster/mock-cluster.js';
-export type { TopicSpec } from './mock-cluster/state.js';
+export type { ReceivedRequest, TopicSpec } from './mock-cluster/state.js';

@@ -1,7 +1,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { once } from 'node:events';
-import { concatMap, defer, EMPTY, from, isObservable, map, Observable, Subject, take, timer, type Subscription } from 'rxjs';
+import { concatMap, defer, EMPTY, from, isObservable, map, Observable, of, Subject, take, timer, type Subscription } from 'rxjs';
 import { FrameReader } from '../../network/frame-reader.js';
 import {
   ApiVersions,
@@ -118,6 +118,7 @@ export class BrokerServer {
       return from([null]);
     }
     session.clientId = frame.clientId;
+    this.cluster.requests$.next({ broker: this.broker.id, apiKey: frame.apiKey, apiVersion: frame.apiVersion, correlationId: frame.correlationId });
     const handler = this.handlers.get(frame.apiKey);
 
     if (!frame.ok) {
@@ -175,7 +176,8 @@ function isSaslPhaseApi(apiKey: number): boolean {
 
 function toObservable<T>(result: T | Promise<T> | Observable<T>): Observable<T> {
   if (isObservable(result)) return result;
-  return from(Promise.resolve(result));
+  // A plain value is answered in the same turn, so a delay starts as the request is read.
+  return result instanceof Promise ? from(result) : of(result);
 }
 
 export type { HandlerResult };

@@ -1,11 +1,11 @@
 import type { TlsOptions } from 'node:tls';
-import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import { KafkaConfigError } from '../../errors.js';
 import { apis } from '../../protocol/messages/index.js';
 import { decodeRecordSetSync, type KafkaRecord } from '../../protocol/records/index.js';
 import { BrokerServer } from './broker-server.js';
 import { handlers } from './handlers/index.js';
-import { ClusterState, type TopicSpec } from './state.js';
+import { ClusterState, type ReceivedRequest, type TopicSpec } from './state.js';
 import type { ApiHandler } from './handler.js';
 
 export interface MockClusterSasl {
@@ -80,6 +80,11 @@ export class MockCluster {
   /** "127.0.0.1:port" of every broker, for a client's bootstrap list. */
   get bootstrap(): string[] {
     return [...this.state.brokers.values()].map((b) => `${b.host}:${b.port}`);
+  }
+
+  /** Every request a broker reads, as it reads it (for tests that act once a request is in). */
+  get requests$(): Observable<ReceivedRequest> {
+    return this.state.requests$.asObservable();
   }
 
   /** APIs the brokers answer, by name. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { SchedulerLike } from 'rxjs';
+import { Subject, type SchedulerLike } from 'rxjs';
 import { uuidToString } from '../../protocol/messages/index.js';
 import { OffsetStore } from './offset-store.js';
 import { PartitionLog } from './partition-log.js';
@@ -37,6 +37,13 @@ export interface TopicSpec {
   configs?: Record<string, string>;
 }
 
+export interface ReceivedRequest {
+  broker: number;
+  apiKey: number;
+  apiVersion: number;
+  correlationId: number;
+}
+
 export interface InjectedError {
   code: number;
   /** Only requests to this broker take it; any broker when undefined. */
@@ -66,6 +73,8 @@ export class ClusterState {
   readonly topics = new Map<string, TopicState>();
   /** Committed consumer offsets (OffsetCommit, TxnOffsetCommit on commit). */
   readonly offsets = new OffsetStore();
+  /** Every request a broker reads, as it reads it: lets a test act once a request is in. */
+  readonly requests$ = new Subject<ReceivedRequest>();
   /** APIs the brokers answer, with the versions they speak, for ApiVersions. */
   served: ReadonlyArray<{ apiKey: number; minVersion: number; maxVersion: number }> = [];
   private readonly injected = new Map<number, InjectedError[]>();
@@ -147,6 +156,7 @@ export class ClusterState {
 
   stop(): void {
     for (const hook of this.stopHooks.splice(0)) hook();
+    this.requests$.complete();
     for (const t of this.topics.values()) for (const p of t.partitions) p.log.appended$.complete();
   }
 

@@ -1,9 +1,9 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { expect, it } from 'vitest';
-import { MockCluster } from '../../src/testing/index.js';
+import { MockCluster } from '../../../src/testing/index.js';
 
 it('kafkajs produces and reads back through a plain consumer-less fetch', async () => {
-  const cluster = await MockCluster.start({ brokers: 3, log: (m) => console.log(m) });
+  const cluster = await MockCluster.start({ brokers: 3 });
   try {
     await cluster.createTopic('smoke', { partitions: 3 });
     const kafka = new Kafka({ brokers: cluster.bootstrap, logLevel: logLevel.NOTHING });
