@@ -1,0 +1,13 @@
+import { KafkaError } from '../../errors.js';
+
+const SASL_AUTHENTICATION_FAILED = 58;
+
+/**
+ * SASL did not succeed: bad credentials, a server that could not prove it knows them, or a
+ * malformed exchange. Never retriable with the same credentials; never carries them.
+ */
+export class SaslAuthenticationError extends KafkaError {
+  constructor(message: string) {
+    super(message, { code: SASL_AUTHENTICATION_FAILED, retriable: false });
+  }
+}
