@@ -8,6 +8,7 @@ export interface BenchModule {
 
 const BENCHES: Record<string, () => Promise<BenchModule>> = {
   codec: () => import('./codec.js'),
+  broker: () => import('./broker.js'),
 };
 
 async function main(): Promise<void> {
