@@ -1,5 +1,6 @@
 import { Subject } from 'rxjs';
 import { recordBatchInfo, type KafkaRecord, type RecordBatchInfo } from '../../protocol/records/index.js';
+import { ProducerStateTable } from './producer-state.js';
 
 /** One record batch as stored: its bytes (base offset already assigned) and header facts. */
 export interface StoredBatch {
@@ -28,6 +29,14 @@ function firstBatchAtOrAfter(batches: readonly StoredBatch[], offset: bigint): n
   return lo;
 }
 
+/** A transaction that ended with an abort marker: its records are skipped by read_committed. */
+export interface AbortedTransaction {
+  readonly producerId: bigint;
+  readonly firstOffset: bigint;
+  /** Offset of its abort marker. */
+  readonly lastOffset: bigint;
+}
+
 const BASE_OFFSET_AT = 0;
 const LEADER_EPOCH_AT = 12;
 
@@ -42,6 +51,12 @@ export class PartitionLog {
   private start = 0n;
   private end = 0n;
   readonly appended$ = new Subject<void>();
+  /** Producer ids seen on this partition: epochs, recent sequences, open transactions. */
+  readonly producers = new ProducerStateTable();
+  /** First offset of each open transaction, by producer id (LSO is the smallest). */
+  private readonly open = new Map<bigint, bigint>();
+  /** Aborted transactions in marker order, so also ordered by lastOffset. */
+  private readonly aborted: AbortedTransaction[] = [];
 
   get logStartOffset(): bigint {
     return this.start;
@@ -54,21 +69,49 @@ export class PartitionLog {
 
   /** First offset of a transaction still open; read_committed consumers stop below it. */
   get lastStableOffset(): bigint {
-    return this.end;
+    if (this.open.size === 0) return this.end;
+    let lso = this.end;
+    for (const first of this.open.values()) if (first < lso) lso = first;
+    return lso;
   }
 
-  /** Aborted transactions overlapping [from, upTo), for read_committed fetches. */
-  abortedTransactions(_from: bigint, _upTo: bigint): Array<{ producerId: bigint; firstOffset: bigint }> {
-    return [];
+  /**
+   * Aborted transactions a read_committed fetch from `from` with records below `upTo` must
+   * know about: those ending at or after `from` and starting below `upTo` (as Kafka selects).
+   */
+  abortedTransactions(from: bigint, upTo: bigint): Array<{ producerId: bigint; firstOffset: bigint }> {
+    const out: Array<{ producerId: bigint; firstOffset: bigint }> = [];
+    let lo = 0;
+    let hi = this.aborted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.aborted[mid].lastOffset < from) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.aborted.length; i++) {
+      const t = this.aborted[i];
+      if (t.firstOffset < upTo) out.push({ producerId: t.producerId, firstOffset: t.firstOffset });
+    }
+    return out;
   }
 
   get batches(): readonly StoredBatch[] {
     return this.stored;
   }
 
-  /** Appends one v2 batch (CRC already checked by the caller through `recordBatchInfo`). */
-  append(bytes: Buffer, info: RecordBatchInfo, leaderEpoch: number, now: number): StoredBatch {
-    const copy = Buffer.from(bytes); // the request buffer is not ours to keep
+  /**
+   * Appends one v2 batch (CRC already checked by the caller through `recordBatchInfo`, producer
+   * state through `producers.check`). `owned`: the bytes are the log's to keep (no copy).
+   */
+  append(bytes: Buffer, info: RecordBatchInfo, leaderEpoch: number, now: number, owned = false): StoredBatch {
+    const stored = this.store(bytes, info, leaderEpoch, now, owned);
+    if (info.producerId >= 0n && !info.isControl) this.trackProducer(info, stored.baseOffset);
+    this.appended$.next();
+    return stored;
+  }
+
+  private store(bytes: Buffer, info: RecordBatchInfo, leaderEpoch: number, now: number, owned: boolean): StoredBatch {
+    const copy = owned ? bytes : Buffer.from(bytes); // the request buffer is not ours to keep
     const baseOffset = this.end;
     copy.writeBigInt64BE(baseOffset, BASE_OFFSET_AT);
     copy.writeInt32BE(leaderEpoch, LEADER_EPOCH_AT);
@@ -81,7 +124,33 @@ export class PartitionLog {
     };
     this.stored.push(stored);
     this.end = stored.lastOffset + 1n;
-    this.appended$.next();
+    return stored;
+  }
+
+  private trackProducer(info: RecordBatchInfo, baseOffset: bigint): void {
+    const entry = this.producers.appended(info, baseOffset);
+    if (info.isTransactional && entry.txnFirstOffset < 0n) {
+      entry.txnFirstOffset = baseOffset;
+      this.open.set(info.producerId, baseOffset);
+    }
+  }
+
+  /**
+   * Appends a transaction marker (a control batch the coordinator encoded, owned by the log)
+   * and closes the producer's open transaction here: an abort is remembered for
+   * read_committed fetches, and either way the LSO may move up.
+   */
+  appendMarker(bytes: Buffer, info: RecordBatchInfo, leaderEpoch: number, now: number, commit: boolean): StoredBatch {
+    const stored = this.store(bytes, info, leaderEpoch, now, true);
+    const entry = this.producers.entry(info.producerId);
+    if (info.producerEpoch > entry.epoch) entry.bumpTo(info.producerEpoch);
+    const first = entry.txnFirstOffset;
+    if (first >= 0n) {
+      entry.txnFirstOffset = -1n;
+      this.open.delete(info.producerId);
+      if (!commit) this.aborted.push({ producerId: info.producerId, firstOffset: first, lastOffset: stored.baseOffset });
+    }
+    this.appended$.next(); // after the LSO moved: read_committed long polls answer from here
     return stored;
   }
 
@@ -109,6 +178,7 @@ export class PartitionLog {
     if (target <= this.start) return;
     this.start = target;
     while (this.stored.length > 0 && this.stored[0].lastOffset < target) this.stored.shift();
+    while (this.aborted.length > 0 && this.aborted[0].lastOffset < target) this.aborted.shift();
   }
 
   /** First offset whose batch has a max timestamp >= `timestamp`, or null (ListOffsets). */
