@@ -80,6 +80,7 @@ export class BrokerChannel {
         host: this.target.host,
         port: this.target.port,
         tls: this.config.tls,
+        sasl: this.config.sasl,
         clientId: this.config.clientId,
         connectionTimeoutMs: this.config.connectionTimeoutMs,
         requestTimeoutMs: this.config.requestTimeoutMs,

@@ -2,7 +2,7 @@ import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { SchedulerLike } from 'rxjs';
 import { defaultScheduler } from '../clock.js';
 import { KafkaConfigError } from '../errors.js';
-import type { Transport } from '../network/index.js';
+import { SASL_MECHANISMS, type SaslOptions, type Transport } from '../network/index.js';
 import { parseBrokerAddress, type BrokerAddress } from './broker-address.js';
 
 export interface RetryConfig {
@@ -26,6 +26,8 @@ export interface ClientConfig {
   brokers: string[];
   clientId?: string;
   tls?: boolean | TlsOptions;
+  /** SASL authentication on every connection: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512. */
+  sasl?: SaslOptions;
   requestTimeoutMs?: number;
   connectionTimeoutMs?: number;
   retry?: RetryConfig;
@@ -45,6 +47,7 @@ export interface ResolvedConfig {
   bootstrap: BrokerAddress[];
   clientId: string;
   tls: boolean | TlsOptions | undefined;
+  sasl: SaslOptions | undefined;
   requestTimeoutMs: number;
   connectionTimeoutMs: number;
   retry: Required<RetryConfig>;
@@ -95,6 +98,19 @@ const fn: Check = (value, field) => {
   if (typeof value !== 'function') throw new KafkaConfigError(field, 'must be a function');
 };
 
+const saslFields: Record<keyof SaslOptions, Check> = {
+  mechanism: (value, field) => {
+    if (!SASL_MECHANISMS.includes(value as SaslOptions['mechanism'])) {
+      throw new KafkaConfigError(field, `must be one of ${SASL_MECHANISMS.join(', ')}`);
+    }
+  },
+  username: string,
+  // Never echo the value: it is a secret.
+  password: (value, field) => {
+    if (typeof value !== 'string') throw new KafkaConfigError(field, 'must be a string');
+  },
+};
+
 const retryFields: Record<keyof RetryConfig, Check> = {
   maxRetries: integer(0, 1000),
   initialDelayMs: integer(0),
@@ -127,6 +143,13 @@ const clientFields: Record<keyof ClientConfig, Check> = {
   brokers,
   clientId: string,
   tls: tlsOption,
+  sasl: (value, field) => {
+    nested(saslFields)(value, field);
+    const sasl = value as Partial<SaslOptions>;
+    for (const key of ['mechanism', 'username', 'password'] as const) {
+      if (sasl[key] === undefined) throw new KafkaConfigError(`${field}.${key}`, 'is required');
+    }
+  },
   requestTimeoutMs: integer(1),
   connectionTimeoutMs: integer(1),
   retry: nested(retryFields),
@@ -159,6 +182,7 @@ export function resolveConfig(config: ClientConfig): ResolvedConfig {
     bootstrap: config.brokers.map((b, i) => parseBrokerAddress(b, `brokers[${i}]`)),
     clientId: config.clientId ?? 'rxkafka',
     tls: config.tls,
+    sasl: config.sasl,
     requestTimeoutMs: config.requestTimeoutMs ?? 30_000,
     connectionTimeoutMs: config.connectionTimeoutMs ?? 10_000,
     retry,

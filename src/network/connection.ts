@@ -1,4 +1,4 @@
-import { catchError, Observable, switchMap, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { catchError, concatMap, Observable, of, switchMap, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { defaultScheduler } from '../clock.js';
 import { KafkaError } from '../errors.js';
 import {
@@ -8,6 +8,7 @@ import {
   type Api,
   type Input,
 } from '../protocol/messages/index.js';
+import { authenticate, type SaslOptions } from './authenticate.js';
 import { KafkaConnectionError, RequestTimeoutError } from './errors.js';
 import { FrameReader } from './frame-reader.js';
 import { negotiateApiVersions, pickVersion, decodeAnswer, type VersionRange } from './negotiate.js';
@@ -27,6 +28,8 @@ export interface ConnectionOptions extends TransportTarget {
   maxFrameBytes?: number;
   scheduler?: SchedulerLike;
   transport?: Transport;
+  /** Authenticate with SASL after the ApiVersions handshake. */
+  sasl?: SaslOptions;
 }
 
 export interface RequestOptions {
@@ -224,10 +227,13 @@ export function connect(options: ConnectionOptions): Observable<Connection> {
           s.onClose((e) => poison(new KafkaConnectionError(broker, e ? e.message : 'closed by peer', e)));
           return negotiateApiVersions(connection, ApiVersions);
         }),
+        concatMap((v) => {
+          versions = v;
+          return options.sasl ? authenticate(connection, options.sasl) : of(undefined);
+        }),
       )
       .subscribe({
-        next: (v) => {
-          versions = v;
+        next: () => {
           connectTimer.unsubscribe();
           outer.next(connection);
         },
