@@ -181,8 +181,22 @@ export class TransactionCoordinator {
     } else if (t.state !== (commit ? 'CompleteCommit' : 'CompleteAbort')) {
       return ErrorCode.INVALID_TXN_STATE;
     }
-    if (bumpAfter) this.bumpEpoch(t);
+    if (bumpAfter) {
+      const ended = t.epoch;
+      this.bumpEpoch(t);
+      t.lastEpoch = ended;
+    }
     return 0;
+  }
+
+  /**
+   * A retried EndTxn v5 carries the epoch its first attempt ended (and bumped): it succeeds
+   * again when the transaction ended the same way, answering the current epoch.
+   */
+  isEndRetry(transactionalId: string, producerId: bigint, epoch: number, commit: boolean): Transaction | undefined {
+    const t = this.byId.get(transactionalId);
+    if (t === undefined || t.producerId !== producerId || epoch !== t.lastEpoch) return undefined;
+    return t.state === (commit ? 'CompleteCommit' : 'CompleteAbort') ? t : undefined;
   }
 
   private begin(t: Transaction): void {

@@ -12,7 +12,12 @@ function endTxn(request: EndTxnRequest, ctx: RequestContext): Input<EndTxnRespon
   const coordinator = TransactionCoordinator.of(ctx.cluster);
   const fenced = ctx.apiVersion >= 2 ? ErrorCode.PRODUCER_FENCED : ErrorCode.INVALID_PRODUCER_EPOCH;
   const v = coordinator.validate(request.transactionalId, request.producerId, request.producerEpoch, fenced);
-  if (v.txn === undefined) return answer(v.errorCode);
+  if (v.txn === undefined) {
+    const retried = ctx.apiVersion >= BUMPS_EPOCH_FROM
+      ? coordinator.isEndRetry(request.transactionalId, request.producerId, request.producerEpoch, request.committed)
+      : undefined;
+    return retried ? answer(0, retried.producerId, retried.epoch) : answer(v.errorCode);
+  }
   const errorCode = coordinator.end(v.txn, request.committed, ctx.apiVersion >= BUMPS_EPOCH_FROM);
   return errorCode === 0 ? answer(0, v.txn.producerId, v.txn.epoch) : answer(errorCode);
 }
