@@ -1,6 +1,7 @@
 import {
   catchError,
   defer,
+  distinctUntilChanged,
   firstValueFrom,
   map,
   mergeMap,
@@ -56,6 +57,16 @@ class IncompleteMetadataError extends KafkaError {
   }
 }
 
+const sameStats = (a: ClientStats, b: ClientStats) =>
+  a.brokers.length === b.brokers.length &&
+  a.brokers.every((x, i) => {
+    const y = b.brokers[i];
+    return (
+      x.nodeId === y.nodeId && x.address === y.address && x.circuit === y.circuit && x.connections === y.connections &&
+      x.inFlight === y.inFlight && x.requests === y.requests && x.errors === y.errors
+    );
+  });
+
 /** Errors after which trying another broker may help. */
 const tryAnother = (e: unknown) => isRetriableError(e) || e instanceof KafkaProtocolError || e instanceof FrameTooLargeError;
 
@@ -84,6 +95,7 @@ class Client implements KafkaClient {
     this.stats$ = this.changes.pipe(
       startWith(undefined),
       map(() => ({ brokers: [...this.byAddress.values()].map((c) => c.stats()) })),
+      distinctUntilChanged(sameStats),
     );
   }
 
