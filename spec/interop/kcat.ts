@@ -279,3 +279,23 @@ export async function kcatMetadata(options: {
   const { stdout } = await run('kcat', args, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
   return JSON.parse(stdout.toString('utf8')) as KcatMetadata;
 }
+
+/** kcat arguments for a SASL listener (security.protocol SASL_PLAINTEXT, or SASL_SSL with `tls`). */
+export function kcatSaslArgs(options: {
+  readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+  readonly username: string;
+  readonly password: string;
+  readonly tls?: boolean;
+}): string[] {
+  return [
+    '-X', `security.protocol=${options.tls === true ? 'SASL_SSL' : 'SASL_PLAINTEXT'}`,
+    '-X', `sasl.mechanisms=${options.mechanism}`,
+    '-X', `sasl.username=${options.username}`,
+    '-X', `sasl.password=${options.password}`,
+  ];
+}
+
+/** kcat arguments for a TLS listener whose certificate the CA in `caFile` signed. */
+export function kcatTlsArgs(caFile: string): string[] {
+  return ['-X', 'security.protocol=SSL', '-X', `ssl.ca.location=${caFile}`];
+}

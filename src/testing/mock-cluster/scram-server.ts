@@ -82,7 +82,7 @@ export function scramServer(digest: ScramDigest, users: Readonly<Record<string, 
   let gs2Header = '';
   let clientFirstBare = '';
   let serverFirst = '';
-  let nonce = '';
+  let serverNonce = '';
   let user = '';
   let credential: StoredCredential | undefined;
 
@@ -124,8 +124,8 @@ export function scramServer(digest: ScramDigest, users: Readonly<Record<string, 
         credential = { salt, iterations, storedKey: keys.storedKey, serverKey: keys.serverKey };
       }
     }
-    nonce = clientNonce + (options.serverNonce ?? randomBytes(18).toString('base64'));
-    serverFirst = `r=${nonce},s=${salt.toString('base64')},i=${iterations}`;
+    serverNonce = options.serverNonce ?? randomBytes(18).toString('base64');
+    serverFirst = `r=${clientNonce}${serverNonce},s=${salt.toString('base64')},i=${iterations}`;
     state = 'final';
     return { done: false, reply: Buffer.from(serverFirst, 'utf8') };
   }
@@ -137,7 +137,9 @@ export function scramServer(digest: ScramDigest, users: Readonly<Record<string, 
     const proof = decodeBase64(message.slice(at + 3));
     const [c, r] = withoutProof.split(',');
     if (c !== `c=${Buffer.from(gs2Header, 'utf8').toString('base64')}`) return fail('channel binding data does not match');
-    if (r !== `r=${nonce}`) return fail('nonce does not match');
+    // Kafka checks only that the nonce ends with the server's part, and librdkafka 2.0.x relies on
+    // it (its client-final repeats the client nonce); the proof still covers the nonce it sent.
+    if (!r?.startsWith('r=') || !r.endsWith(serverNonce)) return fail('nonce does not match');
     if (proof === null || credential === undefined) return fail('malformed client proof');
     const authMessage = `${clientFirstBare},${serverFirst},${withoutProof}`;
     const clientSignature = hmac(digest, credential.storedKey, authMessage);
