@@ -33,7 +33,7 @@ describe('KafkaJS with SASL against MockCluster', () => {
   it.each(MECHANISMS)('%s: logs in and produces', async (mechanism) => {
     const topic = `kafkajs-${mechanism}`;
     await cluster.createTopic(topic, { partitions: 1 });
-    const producer = kafkajs({ mechanism: kafkajsMechanism[mechanism], username: 'alice', password: 'secret' } as SASLOptions).producer();
+    const producer = kafkajs({ mechanism: kafkajsMechanism[mechanism], username: 'alice', password: 'secret' }).producer();
     await producer.connect();
     try {
       await producer.send({ topic, messages: [{ key: 'k', value: `hello over ${mechanism}` }] });
@@ -44,7 +44,7 @@ describe('KafkaJS with SASL against MockCluster', () => {
   });
 
   it.each(MECHANISMS)('%s: a wrong password is refused at connect', async (mechanism) => {
-    const producer = kafkajs({ mechanism: kafkajsMechanism[mechanism], username: 'alice', password: 'not-the-password' } as SASLOptions).producer();
+    const producer = kafkajs({ mechanism: kafkajsMechanism[mechanism], username: 'alice', password: 'not-the-password' }).producer();
     const error = await producer.connect().then(
       () => undefined,
       (e: unknown) => e as Error,
