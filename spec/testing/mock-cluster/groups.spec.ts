@@ -191,6 +191,23 @@ describe('MockCluster group coordinator', () => {
     ]);
   });
 
+  it('a JoinGroup repeated before SyncGroup gets the same generation again; a Stable leader rejoining starts a rebalance', async () => {
+    const groupId = newGroup('repeat');
+    const c = await coordinatorClient(groupId);
+    const first = await c.call(JoinGroup, joinBody(groupId, ''), 9);
+    const joined = await c.call(JoinGroup, joinBody(groupId, first.memberId), 9);
+    expect(joined).toMatchObject({ errorCode: 0, generationId: 1, skipAssignment: false });
+    // the answer was "lost": the same join again, still owing the assignment
+    const repeated = await c.call(JoinGroup, joinBody(groupId, first.memberId), 9);
+    expect(repeated).toMatchObject({ errorCode: 0, generationId: 1, leader: first.memberId, skipAssignment: false });
+    expect(repeated.members.map((m) => m.memberId)).toEqual([first.memberId]);
+    await c.call(SyncGroup, { groupId, generationId: 1, memberId: first.memberId, protocolType: 'consumer', protocolName: 'range', assignments: [] }, 5);
+    const rejoined = await c.call(JoinGroup, joinBody(groupId, first.memberId), 9);
+    expect(rejoined).toMatchObject({ errorCode: 0, generationId: 2 });
+    const wrongProtocol = await c.call(SyncGroup, { groupId, generationId: 2, memberId: first.memberId, protocolType: 'consumer', protocolName: 'sticky', assignments: [] }, 5);
+    expect(wrongProtocol.errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+  });
+
   it('a member with no protocol in common with the group is refused with INCONSISTENT_GROUP_PROTOCOL', async () => {
     const groupId = newGroup('inconsistent');
     const a = await coordinatorClient(groupId);
@@ -211,8 +228,10 @@ describe('MockCluster group coordinator', () => {
     expect(first.memberId).toMatch(/^instance-1-/);
     await c.call(SyncGroup, { groupId, generationId: 1, memberId: first.memberId, groupInstanceId: 'instance-1', assignments: [{ memberId: first.memberId, assignment: Buffer.from('mine') }] }, 3);
 
-    const again = await c.call(JoinGroup, body(''), 5);
+    const again = await c.call(JoinGroup, body(''), 9);
     expect(again.errorCode).toBe(0);
+    // the leader keeps the assignment it made: nothing to assign (v9+ says so)
+    expect(again.skipAssignment).toBe(true);
     expect(again.memberId).not.toBe(first.memberId);
     expect(again.generationId).toBe(1);
     expect(again.leader).toBe(again.memberId);

@@ -217,7 +217,8 @@ export class GroupCoordinator {
     if ((group.state === 'CompletingRebalance' && !changed) || (group.state === 'Stable' && unchangedFollower)) {
       // it missed its JoinGroup answer or rejoins for nothing: the current generation stands
       this.startSession(group, member);
-      return answer(this.generationAnswer(group, member));
+      // a leader still owes this generation's assignment: it must not skip it
+      return answer(this.generationAnswer(group, member, group.state === 'CompletingRebalance'));
     }
     this.parkJoin(group, member, answer);
   }
@@ -353,7 +354,7 @@ export class GroupCoordinator {
   }
 
   /** The JoinGroup answer for the current generation; only the leader sees every member. */
-  private generationAnswer(group: Group, member: GroupMember, freshRebalance = false): JoinAnswer {
+  private generationAnswer(group: Group, member: GroupMember, mustAssign = false): JoinAnswer {
     const isLeader = member.memberId === group.leaderId;
     return {
       errorCode: 0,
@@ -363,7 +364,7 @@ export class GroupCoordinator {
       leader: group.leaderId ?? '',
       memberId: member.memberId,
       // a leader answered outside a rebalance must not assign again (v9+)
-      skipAssignment: isLeader && !freshRebalance,
+      skipAssignment: isLeader && !mustAssign,
       members: isLeader
         ? [...group.members.values()].map((m) => ({
             memberId: m.memberId,
