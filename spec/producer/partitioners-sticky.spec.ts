@@ -100,7 +100,9 @@ describe('StickyPartitioner', () => {
   });
 
   it('ignores a stale onNewBatch for a partition that is no longer the sticky one', () => {
-    const sticky = new StickyPartitioner({ random: () => 0.3 });
+    // Were the stale call honoured, the third draw (0.9) would move the topic to 9.
+    const values = [0.3, 0.3, 0.9];
+    const sticky = new StickyPartitioner({ random: () => values.shift() ?? 0.9 });
     expect(sticky.partition('t', 10)).toBe(3);
     expect(sticky.onNewBatch('t', 3, 10)).toBe(2);
     // A second close reported for partition 3 must not move the topic off 2.
