@@ -33,7 +33,7 @@ function inputFile(dir: string, records: number): string {
   return file;
 }
 
-function kcatProduceFile(bootstrap: string[], topic: string, file: string): Promise<number> {
+function kcatProduceFile(bootstrap: readonly string[], topic: string, file: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn('kcat', ['-P', '-b', bootstrap.join(','), '-t', topic, '-p', '0', '-l', file, '-X', 'linger.ms=5'], {

@@ -1,17 +1,18 @@
 /** rxkafka: a Kafka client built on RxJS. */
+export { createClient, type KafkaClient } from './client.js';
 export {
   AllBrokersUnavailableError,
   ClientClosedError,
-  createClient,
   STALE_METADATA_CODES,
   type BodyFor,
   type BrokerInfo,
   type BrokerStats,
   type CircuitBreakerConfig,
   type ClientConfig,
+  type ClientRequestOptions,
   type ClientStats,
+  type ClusterClient,
   type ClusterMetadata,
-  type KafkaClient,
   type PartitionMetadata,
   type RequestTarget,
   type RetryConfig,
@@ -35,3 +36,22 @@ export {
   type TransportTarget,
 } from './network/index.js';
 export { CircuitOpenError, type CircuitState } from './operators/index.js';
+export {
+  BufferExhaustedError,
+  DeliveryTimeoutError,
+  InvalidRecordError,
+  ProducerClosedError,
+  ProducerFencedError,
+  RecordTooLargeError,
+} from './producer/errors.js';
+export { DeliveryError, Producer, type ProducerStats } from './producer/producer.js';
+export {
+  TransactionAbortedError,
+  TransactionalProducer,
+  type Transaction,
+  type TransactionOffset,
+} from './producer/transactional-producer.js';
+export type { Acks, ProducerConfig } from './producer/config.js';
+export type { HeadersInput, ProducerRecord, RecordData, RecordMetadata } from './producer/record.js';
+export { InvalidPartitionError, murmur2, partitionForKey, type Partitioner, type PartitionerRecord } from './producer/partitioners/index.js';
+export { SaslAuthenticationError, type SaslMechanism, type SaslOptions } from './network/index.js';

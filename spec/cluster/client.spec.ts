@@ -2,7 +2,8 @@ import * as net from 'node:net';
 import { once } from 'node:events';
 import { filter, firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AllBrokersUnavailableError, createClient, type KafkaClient } from '../../src/cluster/index.js';
+import { AllBrokersUnavailableError } from '../../src/cluster/index.js';
+import { createClient, type KafkaClient } from '../../src/index.js';
 import { Metadata } from '../../src/protocol/messages/index.js';
 import { FakeBroker } from '../support/fake-broker.js';
 

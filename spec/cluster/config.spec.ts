@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createClient, type ClientConfig } from '../../src/cluster/index.js';
+import { type ClientConfig } from '../../src/cluster/index.js';
+import { createClient } from '../../src/index.js';
 import { KafkaConfigError } from '../../src/errors.js';
 
 function fieldOf(config: unknown): string | undefined {

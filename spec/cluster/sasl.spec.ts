@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type ClientConfig } from '../../src/cluster/index.js';
+import { type ClientConfig } from '../../src/cluster/index.js';
+import { createClient } from '../../src/index.js';
 import { KafkaConfigError } from '../../src/errors.js';
 import { SaslAuthenticationError } from '../../src/network/index.js';
 import { SaslHandshake } from '../../src/protocol/messages/index.js';

@@ -1,6 +1,6 @@
 import { filter, firstValueFrom } from 'rxjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createClient, type KafkaClient } from '../../src/cluster/index.js';
+import { createClient, type KafkaClient } from '../../src/index.js';
 import { CircuitOpenError } from '../../src/operators/circuit-breaker.js';
 import { Metadata } from '../../src/protocol/messages/index.js';
 import { describeInterop, kcatMetadata, startRdkafkaMock, type RdkafkaMock } from './harness.js';

@@ -1,6 +1,6 @@
 import { firstValueFrom } from 'rxjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createClient, type KafkaClient } from '../../src/cluster/index.js';
+import { createClient, type KafkaClient } from '../../src/index.js';
 import { Fetch, Produce } from '../../src/protocol/messages/index.js';
 import { decodeRecordBatches, encodeRecordBatch, type CompressionName, type KafkaRecord } from '../../src/protocol/records/index.js';
 import { describeInterop, kcatConsume, kcatProduce, startRdkafkaMock, type KcatMessage, type RdkafkaMock } from './harness.js';

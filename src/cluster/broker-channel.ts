@@ -111,8 +111,9 @@ export class BrokerChannel {
       this.changes.next();
       return this.connection().pipe(
         mergeMap((c) => {
-          const input = typeof body === 'function' ? (body as (v: number) => Input<Req>)(c.versionFor(api)) : body;
-          return c.request(api, input, options);
+          const version = options?.version ?? Math.min(c.versionFor(api), options?.maxVersion ?? Infinity);
+          const input = typeof body === 'function' ? (body as (v: number) => Input<Req>)(version) : body;
+          return c.request(api, input, { ...options, version });
         }),
       );
     }).pipe(

@@ -24,6 +24,14 @@ import { AllBrokersUnavailableError, ClientClosedError } from './errors.js';
 import { toClusterMetadata, type BrokerInfo, type ClusterMetadata } from './metadata.js';
 import { MetadataCache } from './metadata-cache.js';
 
+export interface ClientRequestOptions extends RequestOptions {
+  /**
+   * Retry connection failures and timeouts against the same broker (default true). Callers
+   * with their own retry policy (the producer) turn it off.
+   */
+  retry?: boolean;
+}
+
 /** Where a request goes: a broker by id, by address, or whichever answers first. */
 export type RequestTarget = { nodeId: number } | { address: string } | 'any';
 
@@ -31,7 +39,7 @@ export interface ClientStats {
   brokers: BrokerStats[];
 }
 
-export interface KafkaClient {
+export interface ClusterClient {
   /** Cluster and topic metadata (all topics when none are named), from cache while fresh. */
   metadata(topics?: string[]): Promise<ClusterMetadata>;
   /** The same as a cold observable. */
@@ -45,7 +53,7 @@ export interface KafkaClient {
    */
   invalidateMetadata(topic: string, errorCode?: number): boolean;
   /** A typed request to a broker, with retries, circuit breaking and version negotiation. */
-  request<Req, Res>(target: RequestTarget, api: Api<Req, Res>, body: BodyFor<Req>, options?: RequestOptions): Observable<Res>;
+  request<Req, Res>(target: RequestTarget, api: Api<Req, Res>, body: BodyFor<Req>, options?: ClientRequestOptions): Observable<Res>;
   /** Per-broker health and load; replays the current state and emits on every change. */
   readonly stats$: Observable<ClientStats>;
   close(): Promise<void>;
@@ -78,7 +86,7 @@ function metadataBody(version: number, topics: readonly string[] | undefined): I
   };
 }
 
-class Client implements KafkaClient {
+class Client implements ClusterClient {
   private readonly changes = new Subject<void>();
   private readonly byAddress = new Map<string, BrokerChannel>();
   private readonly byNode = new Map<number, BrokerChannel>();
@@ -152,18 +160,19 @@ class Client implements KafkaClient {
     );
   }
 
-  request<Req, Res>(target: RequestTarget, api: Api<Req, Res>, body: BodyFor<Req>, options?: RequestOptions): Observable<Res> {
+  request<Req, Res>(target: RequestTarget, api: Api<Req, Res>, body: BodyFor<Req>, options?: ClientRequestOptions): Observable<Res> {
+    const send = (c: BrokerChannel) => (options?.retry === false ? c.attempt(api, body, options) : c.request(api, body, options));
     return defer(() => {
       if (this.closed) return throwError(() => new ClientClosedError());
       if (target === 'any') return this.anyBroker(api, body, options);
-      if ('address' in target) return this.channel(target.address).request(api, body, options);
+      if ('address' in target) return send(this.channel(target.address));
       const known = this.byNode.get(target.nodeId);
-      if (known !== undefined) return known.request(api, body, options);
+      if (known !== undefined) return send(known);
       return this.metadata$().pipe(
         mergeMap(() => {
           const c = this.byNode.get(target.nodeId);
           if (c === undefined) throw new KafkaError(`broker ${target.nodeId} is not in the cluster metadata`);
-          return c.request(api, body, options);
+          return send(c);
         }),
       );
     });
@@ -233,7 +242,7 @@ class Client implements KafkaClient {
   }
 }
 
-/** A client for one Kafka cluster. Invalid or unknown options are rejected here, by name. */
-export function createClient(config: ClientConfig): KafkaClient {
+/** The cluster layer of a client. Invalid or unknown options are rejected here, by name. */
+export function createClusterClient(config: ClientConfig): ClusterClient {
   return new Client(resolveConfig(config));
 }

@@ -35,6 +35,8 @@ export interface ConnectionOptions extends TransportTarget {
 export interface RequestOptions {
   /** Version to use; default: the highest both sides support. */
   version?: number;
+  /** Cap on the negotiated version (APIs whose newer versions are for brokers only). */
+  maxVersion?: number;
   timeoutMs?: number;
   /** False for requests the broker does not answer (Produce with acks=0). */
   expectResponse?: boolean;
@@ -187,7 +189,7 @@ export function connect(options: ConnectionOptions): Observable<Connection> {
             subscriber.error(new KafkaConnectionError(broker, 'connection is closed'));
             return;
           }
-          const version = ro.version ?? pickVersion(broker, api, versions);
+          const version = ro.version ?? Math.min(pickVersion(broker, api, versions), ro.maxVersion ?? Infinity);
           const q: Queued = {
             frame: (id) => encodeRequestFrame(api, version, id, clientId, body),
             api,

@@ -2,7 +2,7 @@ import * as net from 'node:net';
 import { once } from 'node:events';
 import { filter, firstValueFrom, lastValueFrom, tap, VirtualTimeScheduler, type Subscription } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient, type KafkaClient } from '../../../src/cluster/index.js';
+import { createClient, type KafkaClient } from '../../../src/index.js';
 import { connect, type Connection } from '../../../src/network/index.js';
 import { ApiVersions, DescribeAcls, encodeRequestFrame, Fetch, ListOffsets, Metadata, Produce } from '../../../src/protocol/messages/index.js';
 import { decodeRecordBatches, encodeRecordBatch } from '../../../src/protocol/records/index.js';

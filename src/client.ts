@@ -1,0 +1,23 @@
+import { createClusterClient, type ClientConfig, type ClusterClient } from './cluster/index.js';
+import { defaultScheduler } from './clock.js';
+import { TransactionalProducer } from './producer/transactional-producer.js';
+import { Producer } from './producer/producer.js';
+import type { ProducerConfig } from './producer/config.js';
+
+/** A client for one Kafka cluster: metadata, typed requests, health, and producers. */
+export interface KafkaClient extends ClusterClient {
+  /** A producer on this client's connections. With `transactionalId` it is transactional. */
+  producer(config?: ProducerConfig): Producer;
+  producer(config: ProducerConfig & { transactionalId: string }): TransactionalProducer;
+}
+
+/** A client for one Kafka cluster. Invalid or unknown options are rejected here, by name. */
+export function createClient(config: ClientConfig): KafkaClient {
+  const cluster = createClusterClient(config);
+  const scheduler = config.scheduler ?? defaultScheduler;
+  const producer = (producerConfig: ProducerConfig = {}) =>
+    producerConfig.transactionalId !== undefined
+      ? new TransactionalProducer(cluster, producerConfig, scheduler)
+      : new Producer(cluster, producerConfig, scheduler);
+  return Object.assign(Object.create(cluster) as ClusterClient, { producer }) as KafkaClient;
+}

@@ -1,0 +1,110 @@
+import { KafkaConfigError } from '../errors.js';
+import { COMPRESSION_NAMES, type CompressionName } from '../protocol/compression/index.js';
+import type { Partitioner } from './partitioners/index.js';
+
+export type Acks = 'all' | -1 | 0 | 1;
+
+export interface ProducerConfig {
+  /** 'all' (= -1): every in-sync replica; 1: the leader; 0: no answer at all. Default 'all'. */
+  acks?: Acks;
+  /** No duplicates, no reordering across retries. Default true when acks is 'all'. */
+  idempotent?: boolean;
+  /** Makes the producer transactional (implies idempotent). */
+  transactionalId?: string;
+  /** Default 'none'. */
+  compression?: CompressionName;
+  /** How long a partition's batch waits for more records. Default 5. */
+  lingerMs?: number;
+  /** A partition's batch is sent once it holds this many bytes. Default 16384. */
+  batchBytes?: number;
+  /** Bytes of records the producer holds before send() waits. Default 32 MiB. */
+  bufferMemory?: number;
+  /** How long send() waits for buffer room before BufferExhaustedError. Default 60000. */
+  maxBlockMs?: number;
+  /** Produce requests in flight per broker. Default 5 (at most 5 with idempotence). */
+  maxInFlight?: number;
+  /** Time from send() to a final outcome, retries included. Default 120000. */
+  deliveryTimeoutMs?: number;
+  /** Largest Produce request; a larger record is rejected alone. Default 1 MiB. */
+  maxRequestBytes?: number;
+  /** Time the broker may take to replicate (acks 'all'). Default 30000. */
+  requestTimeoutMs?: number;
+  /** 'murmur2' (keys by murmur2 as the Java client, keyless sticky) or your own function. */
+  partitioner?: 'murmur2' | Partitioner;
+  /** Transaction timeout told to the coordinator. Default 60000. */
+  transactionTimeoutMs?: number;
+}
+
+export interface ResolvedProducerConfig {
+  acks: -1 | 0 | 1;
+  idempotent: boolean;
+  transactionalId: string | null;
+  compression: CompressionName;
+  lingerMs: number;
+  batchBytes: number;
+  bufferMemory: number;
+  maxBlockMs: number;
+  maxInFlight: number;
+  deliveryTimeoutMs: number;
+  maxRequestBytes: number;
+  requestTimeoutMs: number;
+  partitioner: 'murmur2' | Partitioner;
+  transactionTimeoutMs: number;
+}
+
+const int = (v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new KafkaConfigError(field, `must be an integer from ${min} to ${max}, got ${String(v)}`);
+  }
+  return v;
+};
+
+const KNOWN = new Set<string>([
+  'acks', 'idempotent', 'transactionalId', 'compression', 'lingerMs', 'batchBytes', 'bufferMemory', 'maxBlockMs',
+  'maxInFlight', 'deliveryTimeoutMs', 'maxRequestBytes', 'requestTimeoutMs', 'partitioner', 'transactionTimeoutMs',
+]);
+
+/** Rejects an unknown or invalid option, naming it; fills in defaults. */
+export function resolveProducerConfig(config: ProducerConfig = {}): ResolvedProducerConfig {
+  if (typeof config !== 'object' || config === null) throw new KafkaConfigError('producer', 'config must be an object');
+  for (const key of Object.keys(config)) if (!KNOWN.has(key)) throw new KafkaConfigError(key, 'unknown producer option');
+  const acksIn = config.acks ?? 'all';
+  if (![-1, 0, 1, 'all'].includes(acksIn)) throw new KafkaConfigError('acks', "must be 'all', -1, 0 or 1");
+  const acks = acksIn === 'all' ? -1 : acksIn;
+  const transactionalId = config.transactionalId ?? null;
+  if (transactionalId !== null && (typeof transactionalId !== 'string' || transactionalId === '')) {
+    throw new KafkaConfigError('transactionalId', 'must be a non-empty string');
+  }
+  if (config.idempotent !== undefined && typeof config.idempotent !== 'boolean') {
+    throw new KafkaConfigError('idempotent', 'must be true or false');
+  }
+  const idempotent = config.idempotent ?? (acks === -1 || transactionalId !== null);
+  if (idempotent && acks !== -1) throw new KafkaConfigError('acks', "must be 'all' for an idempotent producer");
+  if (transactionalId !== null && !idempotent) throw new KafkaConfigError('idempotent', 'a transactional producer is idempotent');
+  const compression = config.compression ?? 'none';
+  if (!COMPRESSION_NAMES.includes(compression)) throw new KafkaConfigError('compression', `must be one of ${COMPRESSION_NAMES.join(', ')}`);
+  const partitioner = config.partitioner ?? 'murmur2';
+  if (partitioner !== 'murmur2' && typeof partitioner !== 'function') {
+    throw new KafkaConfigError('partitioner', "must be 'murmur2' or a function (record, partitionCount) => number");
+  }
+  const maxInFlight = int(config.maxInFlight ?? 5, 'maxInFlight', 1, idempotent ? 5 : 1000);
+  const maxRequestBytes = int(config.maxRequestBytes ?? 1 << 20, 'maxRequestBytes', 1024, 0x7fffffff);
+  const batchBytes = int(config.batchBytes ?? 16384, 'batchBytes', 1, 0x7fffffff);
+  if (batchBytes > maxRequestBytes) throw new KafkaConfigError('batchBytes', 'must not exceed maxRequestBytes');
+  return {
+    acks,
+    idempotent,
+    transactionalId,
+    compression,
+    lingerMs: int(config.lingerMs ?? 5, 'lingerMs', 0),
+    batchBytes,
+    bufferMemory: int(config.bufferMemory ?? 32 << 20, 'bufferMemory', 1024),
+    maxBlockMs: int(config.maxBlockMs ?? 60_000, 'maxBlockMs', 0),
+    maxInFlight,
+    deliveryTimeoutMs: int(config.deliveryTimeoutMs ?? 120_000, 'deliveryTimeoutMs', 1),
+    maxRequestBytes,
+    requestTimeoutMs: int(config.requestTimeoutMs ?? 30_000, 'requestTimeoutMs', 1),
+    partitioner,
+    transactionTimeoutMs: int(config.transactionTimeoutMs ?? 60_000, 'transactionTimeoutMs', 1),
+  };
+}

@@ -1,0 +1,46 @@
+import { KafkaError } from '../errors.js';
+
+/** bufferMemory stayed full for maxBlockMs: the record was not accepted. */
+export class BufferExhaustedError extends KafkaError {
+  constructor(bufferMemory: number, maxBlockMs: number) {
+    super(`producer buffer (${bufferMemory} bytes) stayed full for ${maxBlockMs} ms`, { retriable: true });
+  }
+}
+
+/** One record larger than a request may be; rejected alone, its neighbours go on. */
+export class RecordTooLargeError extends KafkaError {
+  constructor(size: number, limit: number) {
+    super(`record of ${size} bytes exceeds maxRequestBytes ${limit}`, { code: 10 });
+  }
+}
+
+/** A record that cannot be sent as given (no topic, a value of the wrong type, ...). */
+export class InvalidRecordError extends KafkaError {
+  readonly field: string;
+
+  constructor(field: string, problem: string) {
+    super(`invalid record: "${field}" ${problem}`);
+    this.field = field;
+  }
+}
+
+/** The record was not acknowledged within deliveryTimeoutMs, retries included. */
+export class DeliveryTimeoutError extends KafkaError {
+  constructor(timeoutMs: number, cause?: unknown) {
+    super(`record not delivered within deliveryTimeoutMs (${timeoutMs} ms)`, { retriable: true, cause });
+  }
+}
+
+/** Another producer with the same transactionalId took over; this one sends nothing more. */
+export class ProducerFencedError extends KafkaError {
+  constructor(detail: string) {
+    super(`producer fenced: ${detail}`, { code: 90 });
+  }
+}
+
+/** The producer was closed; nothing more is accepted. */
+export class ProducerClosedError extends KafkaError {
+  constructor() {
+    super('producer is closed');
+  }
+}

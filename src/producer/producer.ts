@@ -1,0 +1,478 @@
+import { distinctUntilChanged, map, Observable, startWith, Subject, type Observer, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import type { ClusterClient } from '../cluster/index.js';
+import { KafkaError } from '../errors.js';
+import { kafkaErrorFromCode } from '../protocol/error-codes.js';
+import { encodeRecordBatch, encodeRecordBatchSync, type RecordInput } from '../protocol/records/index.js';
+import { Accumulator } from './accumulator.js';
+import { resolveProducerConfig, type ProducerConfig, type ResolvedProducerConfig } from './config.js';
+import { ProducerClosedError, RecordTooLargeError } from './errors.js';
+import { initProducerId, NO_IDENTITY, type ProducerIdentity } from './identity.js';
+import { MemoryPool } from './memory.js';
+import { createPartitioner, type RecordPartitioner } from './partitioners/index.js';
+import { ProducerBatch } from './producer-batch.js';
+import { toPending, type PendingRecord, type ProducerRecord, type RecordMetadata } from './record.js';
+import { Sender, type PartitionGate } from './sender.js';
+import { TopicRegistry, type TopicInfo } from './topics.js';
+
+export interface ProducerStats {
+  /** Records accepted and not yet acknowledged or failed. */
+  queuedRecords: number;
+  /** Their bytes, as counted against bufferMemory. */
+  queuedBytes: number;
+  /** Closed batches not yet acknowledged. */
+  batches: number;
+  inFlight: number;
+  requests: number;
+  retries: number;
+  errors: number;
+}
+
+/** A record that failed, with the context it carried, on produce()'s error channel or errors$. */
+export class DeliveryError<C = unknown> extends KafkaError {
+  constructor(
+    readonly record: ProducerRecord<C>,
+    cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`record for ${record?.topic} not delivered: ${reason}`, {
+      cause,
+      code: cause instanceof KafkaError ? cause.code : -1,
+      retriable: cause instanceof KafkaError ? cause.retriable : false,
+    });
+  }
+}
+
+const UNKNOWN_TOPIC_OR_PARTITION = 3;
+const MAX_SEQUENCE = 0x7fffffff;
+
+/**
+ * The producer: a sink (Observer), an operator (records in, metadata out, in input order) and
+ * a Promise API, over one pipeline: admission against bufferMemory, partitioning, per-partition
+ * batching (operators/batch), and the Sender.
+ */
+export class Producer implements Observer<ProducerRecord> {
+  private readonly config: ResolvedProducerConfig;
+  private readonly memory: MemoryPool;
+  private readonly topics: TopicRegistry;
+  private readonly partitioner: RecordPartitioner;
+  private readonly accumulator: Accumulator;
+  protected readonly sender: Sender;
+  private readonly changes = new Subject<void>();
+  private readonly failures = new Subject<DeliveryError>();
+  /** Records waiting for buffer room, in arrival order. */
+  private readonly intake: PendingRecord[] = [];
+  private intakeHead = 0;
+  private blocked: Subscription | null = null;
+  /** Records waiting for their topic's metadata, per topic. */
+  private readonly parked = new Map<string, PendingRecord[]>();
+  /** Batches closed before the producer id was known (idempotence). */
+  private awaitingIdentity: ProducerBatch[] = [];
+  private identity: ProducerIdentity | null;
+  private identityPending = false;
+  private readonly sequences = new Map<string, number>();
+  /** Outstanding records per flush epoch: flush() waits for its epoch and those before. */
+  private epoch = 0;
+  private readonly outstanding = new Map<number, number>();
+  private outstandingTotal = 0;
+  private flushWaiters: Array<{ epoch: number; resolve: () => void }> = [];
+  private closed = false;
+
+  /** Counters and queue depths; emits on change. */
+  readonly stats$: Observable<ProducerStats>;
+  /** Failures of records given through the Observer side (`records$.subscribe(producer)`). */
+  readonly errors$: Observable<DeliveryError>;
+
+  constructor(
+    protected readonly client: ClusterClient,
+    config: ProducerConfig,
+    protected readonly scheduler: SchedulerLike,
+    gate: PartitionGate | null = null,
+  ) {
+    this.config = resolveProducerConfig(config);
+    this.identity = this.config.idempotent ? null : NO_IDENTITY;
+    const changed = () => {
+      if (this.changes.observed) this.changes.next();
+    };
+    this.memory = new MemoryPool(this.config.bufferMemory, this.config.maxBlockMs, scheduler, changed);
+    this.topics = new TopicRegistry(client, (topic, info, error) => this.onTopic(topic, info, error));
+    this.partitioner = createPartitioner(this.config.partitioner);
+    this.accumulator = new Accumulator(this.config.batchBytes, this.config.lingerMs, scheduler, (t, p, r) => this.onBatch(t, p, r));
+    this.sender = new Sender(client, this.config, scheduler, this.topics, changed, gate);
+    this.stats$ = this.changes.pipe(
+      startWith(undefined),
+      map(() => this.snapshot()),
+      distinctUntilChanged((a, b) => (Object.keys(a) as Array<keyof ProducerStats>).every((k) => a[k] === b[k])),
+    );
+    this.errors$ = this.failures.asObservable();
+  }
+
+  protected get resolvedConfig(): ResolvedProducerConfig {
+    return this.config;
+  }
+
+  private snapshot(): ProducerStats {
+    const c = this.sender.counters;
+    return {
+      queuedRecords: this.outstandingTotal,
+      queuedBytes: this.memory.usedBytes,
+      batches: this.sender.pendingBatches,
+      inFlight: this.sender.inFlightRequests,
+      requests: c.requests,
+      retries: c.retries,
+      errors: c.errors,
+    };
+  }
+
+  // ---- public API ---------------------------------------------------------------------------
+
+  send<C>(record: ProducerRecord<C>): Promise<RecordMetadata<C>>;
+  send<C>(records: ReadonlyArray<ProducerRecord<C>>): Promise<Array<RecordMetadata<C>>>;
+  send<C>(input: ProducerRecord<C> | ReadonlyArray<ProducerRecord<C>>): Promise<RecordMetadata<C> | Array<RecordMetadata<C>>> {
+    if (!Array.isArray(input)) {
+      return new Promise((resolve, reject) => {
+        this.accept(input as ProducerRecord<C>, (error, meta) => (error ? reject(error) : resolve(meta as RecordMetadata<C>)));
+      });
+    }
+    const records = input as ReadonlyArray<ProducerRecord<C>>;
+    return new Promise((resolve, reject) => {
+      const out = new Array<RecordMetadata<C>>(records.length);
+      let left = records.length;
+      let failed: Error | null = null;
+      if (left === 0) resolve(out);
+      records.forEach((r, i) =>
+        this.accept(r, (error, meta) => {
+          if (error) failed ??= error;
+          else out[i] = meta as RecordMetadata<C>;
+          if (--left === 0) {
+            if (failed) reject(failed);
+            else resolve(out);
+          }
+        }),
+      );
+    });
+  }
+
+  /**
+   * Records in, their metadata out, in input order; a record's `context` comes back on its
+   * metadata. A failed record ends the stream with a DeliveryError naming it, after the
+   * metadata of every record before it.
+   */
+  produce<C = unknown>(): OperatorFunction<ProducerRecord<C>, RecordMetadata<C>> {
+    return (source) =>
+      new Observable<RecordMetadata<C>>((subscriber) => {
+        type Slot = { error: Error | null; meta: RecordMetadata<C> | null; record: ProducerRecord<C> } | undefined;
+        const slots: Slot[] = [];
+        let head = 0;
+        let pending = 0;
+        let sourceDone = false;
+        const emit = () => {
+          while (head < slots.length && slots[head] !== undefined) {
+            const slot = slots[head] as NonNullable<Slot>;
+            slots[head++] = undefined;
+            if (slot.error) {
+              subscriber.error(new DeliveryError(slot.record, slot.error));
+              return;
+            }
+            subscriber.next(slot.meta as RecordMetadata<C>);
+          }
+          if (head > 4096 && head * 2 > slots.length) {
+            slots.splice(0, head);
+            base += head;
+            head = 0;
+          }
+          if (sourceDone && pending === 0) subscriber.complete();
+        };
+        let base = 0;
+        const sub = source.subscribe({
+          next: (record) => {
+            const index = base + slots.length;
+            slots.push(undefined);
+            pending++;
+            this.accept(record, (error, meta) => {
+              pending--;
+              slots[index - base] = { error, meta: meta as RecordMetadata<C> | null, record };
+              if (index - base === head) emit();
+              else if (sourceDone && pending === 0) emit();
+            });
+          },
+          error: (e: unknown) => subscriber.error(e),
+          complete: () => {
+            sourceDone = true;
+            this.accumulator.flush();
+            emit();
+          },
+        });
+        return () => sub.unsubscribe();
+      });
+  }
+
+  /** Observer side: `records$.subscribe(producer)`. Failures go to errors$. */
+  next(record: ProducerRecord): void {
+    this.accept(record, (error) => {
+      if (error) this.failures.next(error instanceof DeliveryError ? error : new DeliveryError(record, error));
+    });
+  }
+
+  error(err: unknown): void {
+    this.failures.next(new DeliveryError({ topic: '', value: null }, err));
+  }
+
+  complete(): void {
+    void this.flush();
+  }
+
+  /** Resolves once every record accepted so far has its outcome. */
+  flush(): Promise<void> {
+    const epoch = this.epoch++;
+    this.accumulator.flush();
+    return new Promise((resolve) => {
+      this.flushWaiters.push({ epoch, resolve });
+      this.checkFlushes();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    this.accumulator.close();
+    this.sender.close();
+    this.topics.close();
+    this.blocked?.unsubscribe();
+    this.changes.complete();
+    this.failures.complete();
+  }
+
+  // ---- admission ----------------------------------------------------------------------------
+
+  protected accept(record: ProducerRecord, done: (error: Error | null, meta: RecordMetadata | null) => void): void {
+    const fatal = this.closed ? new ProducerClosedError() : this.sender.fatalError;
+    if (fatal) {
+      done(fatal, null);
+      return;
+    }
+    const epoch = this.epoch;
+    this.outstanding.set(epoch, (this.outstanding.get(epoch) ?? 0) + 1);
+    this.outstandingTotal++;
+    const finish = (error: Error | null, meta: RecordMetadata | null) => {
+      const left = (this.outstanding.get(epoch) ?? 1) - 1;
+      if (left === 0) this.outstanding.delete(epoch);
+      else this.outstanding.set(epoch, left);
+      this.outstandingTotal--;
+      try {
+        done(error, meta);
+      } finally {
+        if (left === 0) this.checkFlushes();
+      }
+    };
+    let pending: PendingRecord;
+    try {
+      pending = toPending(record, this.scheduler.now(), finish);
+    } catch (e) {
+      finish(e as Error, null);
+      return;
+    }
+    if (pending.size > this.config.maxRequestBytes) {
+      finish(new RecordTooLargeError(pending.size, this.config.maxRequestBytes), null);
+      return;
+    }
+    if (this.blocked === null && this.intakeHead === this.intake.length && this.memory.tryTake(pending.size)) {
+      this.route(pending);
+      return;
+    }
+    this.intake.push(pending);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.blocked === null && this.intakeHead < this.intake.length) {
+      const r = this.intake[this.intakeHead];
+      if (this.memory.tryTake(r.size)) {
+        this.intakeHead++;
+        this.route(r);
+        continue;
+      }
+      let settled = false;
+      const sub = this.memory.reserve(r.size).subscribe({
+        next: () => {
+          settled = true;
+          this.blocked = null;
+          this.intakeHead++;
+          this.route(r);
+          this.pump();
+        },
+        error: (e: unknown) => {
+          settled = true;
+          this.blocked = null;
+          this.intakeHead++;
+          r.done(e as Error, null);
+          this.pump();
+        },
+      });
+      if (!settled) this.blocked = sub;
+    }
+    if (this.intakeHead > 1024 && this.intakeHead * 2 > this.intake.length) {
+      this.intake.splice(0, this.intakeHead);
+      this.intakeHead = 0;
+    }
+  }
+
+  /** A record that holds buffer memory but fails before reaching a batch gives it back. */
+  private failHeld(r: PendingRecord, error: Error): void {
+    this.memory.release(r.size);
+    r.done(error, null);
+  }
+
+  private route(r: PendingRecord): void {
+    const info = this.topics.get(r.topic);
+    if (info === undefined) {
+      let list = this.parked.get(r.topic);
+      if (list === undefined) {
+        list = [];
+        this.parked.set(r.topic, list);
+      }
+      list.push(r);
+      this.topics.refresh(r.topic);
+      return;
+    }
+    this.place(r, info);
+  }
+
+  private place(r: PendingRecord, info: TopicInfo): void {
+    if (r.partition >= info.partitions) {
+      this.failHeld(r, kafkaErrorFromCode(UNKNOWN_TOPIC_OR_PARTITION, `${r.topic}[${r.partition}]`));
+      return;
+    }
+    if (r.partition < 0) {
+      try {
+        r.partition = this.partitioner.partition(r, info.partitions, info.available);
+      } catch (e) {
+        this.failHeld(r, e as Error);
+        return;
+      }
+    }
+    this.accumulator.add(r);
+  }
+
+  private onTopic(topic: string, info: TopicInfo | null, error: KafkaError | null): void {
+    const waiting = this.parked.get(topic) ?? [];
+    this.parked.delete(topic);
+    if (info === null) {
+      const failure = error ?? kafkaErrorFromCode(UNKNOWN_TOPIC_OR_PARTITION, topic);
+      for (const r of waiting) this.failHeld(r, failure);
+    } else {
+      for (const r of waiting) this.place(r, info);
+    }
+    this.sender.drain();
+  }
+
+  // ---- batches ------------------------------------------------------------------------------
+
+  private onBatch(topic: string, partition: number, records: PendingRecord[]): void {
+    const info = this.topics.get(topic);
+    if (info) this.partitioner.onNewBatch(topic, partition, info.partitions, info.available);
+    if (this.identity === null) {
+      this.awaitingIdentity.push(this.makeBatch(topic, partition, records, NO_IDENTITY));
+      this.ensureIdentity();
+      return;
+    }
+    this.dispatch(this.makeBatch(topic, partition, records, this.identity));
+  }
+
+  private makeBatch(topic: string, partition: number, records: PendingRecord[], identity: ProducerIdentity): ProducerBatch {
+    const batch = new ProducerBatch(
+      topic,
+      partition,
+      records,
+      this.scheduler.now(),
+      -1,
+      identity.producerId,
+      identity.producerEpoch,
+      this.config.transactionalId !== null,
+    );
+    batch.onDone = (b) => this.memory.release(b.bytes);
+    return batch;
+  }
+
+  /** Assigns the sequence (idempotence), encodes, and hands the batch to the sender. */
+  private dispatch(pending: ProducerBatch): void {
+    let batch = pending;
+    if (this.config.idempotent && this.identity !== null) {
+      const key = `${batch.topic}\u0000${batch.partition}`;
+      const seq = this.sequences.get(key) ?? 0;
+      this.sequences.set(key, (seq + batch.records.length) % (MAX_SEQUENCE + 1));
+      batch = new ProducerBatch(
+        batch.topic,
+        batch.partition,
+        batch.records,
+        batch.createdAt,
+        seq,
+        this.identity.producerId,
+        this.identity.producerEpoch,
+        batch.transactional,
+      );
+      batch.onDone = pending.onDone;
+    }
+    this.sender.add(batch);
+    const input: RecordInput[] = batch.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp }));
+    const options = {
+      compression: this.config.compression,
+      producerId: batch.producerId,
+      producerEpoch: batch.producerEpoch,
+      baseSequence: batch.baseSequence,
+      transactional: batch.transactional,
+    };
+    if (this.config.compression === 'none') {
+      batch.encoded = encodeRecordBatchSync({ records: input }, options);
+      batch.state = 'ready';
+      this.sender.drain();
+      return;
+    }
+    encodeRecordBatch({ records: input }, options).then(
+      (bytes) => {
+        batch.encoded = bytes;
+        if (batch.state === 'encoding') batch.state = 'ready';
+        this.sender.drain();
+      },
+      (e: unknown) => batch.complete(e instanceof Error ? e : new Error(String(e)), -1n, -1),
+    );
+  }
+
+  private ensureIdentity(): void {
+    if (this.identityPending) return;
+    this.identityPending = true;
+    this.obtainIdentity().then(
+      (identity) => {
+        this.identity = identity;
+        this.identityPending = false;
+        const waiting = this.awaitingIdentity;
+        this.awaitingIdentity = [];
+        for (const b of waiting) this.dispatch(b);
+      },
+      (e: unknown) => {
+        this.identityPending = false;
+        const error = e instanceof Error ? e : new Error(String(e));
+        const waiting = this.awaitingIdentity;
+        this.awaitingIdentity = [];
+        for (const b of waiting) b.complete(error, -1n, -1);
+      },
+    );
+  }
+
+  /** InitProducerId for an idempotent producer; the transactional producer overrides it. */
+  protected obtainIdentity(): Promise<ProducerIdentity> {
+    return initProducerId(this.client, 'any', null, this.config.transactionTimeoutMs);
+  }
+
+  private checkFlushes(): void {
+    if (this.flushWaiters.length === 0) return;
+    let oldest = Infinity;
+    for (const e of this.outstanding.keys()) oldest = Math.min(oldest, e);
+    const still: typeof this.flushWaiters = [];
+    for (const w of this.flushWaiters) {
+      if (oldest > w.epoch) w.resolve();
+      else still.push(w);
+    }
+    this.flushWaiters = still;
+  }
+}

@@ -1,0 +1,96 @@
+import { InvalidRecordError } from './errors.js';
+
+export type RecordData = Buffer | string | null;
+
+export type HeadersInput = Record<string, Buffer | string> | ReadonlyArray<readonly [string, Buffer | string | null]>;
+
+/** A record to produce. Strings are UTF-8. `context` passes through to the record's metadata. */
+export interface ProducerRecord<C = unknown> {
+  topic: string;
+  key?: RecordData;
+  value: RecordData;
+  headers?: HeadersInput;
+  partition?: number;
+  timestamp?: number;
+  context?: C;
+}
+
+/** Where a record landed. */
+export interface RecordMetadata<C = unknown> {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  timestamp: number;
+  /** The `context` the record carried, untouched. */
+  context?: C;
+}
+
+/** A record checked and in bytes, on its way through the producer. */
+export interface PendingRecord {
+  readonly topic: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Array<[string, Buffer | null]>;
+  readonly timestamp: number;
+  /** Explicit partition from the caller, else assigned by the partitioner. */
+  partition: number;
+  /** Bytes this record holds in the buffer (its share of bufferMemory). */
+  readonly size: number;
+  readonly context: unknown;
+  /** Called once, with the outcome. */
+  readonly done: (error: Error | null, metadata: RecordMetadata | null) => void;
+}
+
+const toBytes = (v: RecordData | undefined, field: string): Buffer | null => {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string') return Buffer.from(v, 'utf8');
+  if (Buffer.isBuffer(v)) return v;
+  const u: unknown = v;
+  if (u instanceof Uint8Array) return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+  throw new InvalidRecordError(field, `must be a Buffer, a string or null, got ${typeof u}`);
+};
+
+function headerList(headers: HeadersInput | undefined): Array<[string, Buffer | null]> {
+  if (headers === undefined) return [];
+  const pairs = Array.isArray(headers) ? headers : Object.entries(headers as Record<string, Buffer | string>);
+  return pairs.map(([k, v]: readonly [string, Buffer | string | null]) => {
+    if (typeof k !== 'string') throw new InvalidRecordError('headers', 'keys must be strings');
+    return [k, toBytes(v, `headers.${k}`)] as [string, Buffer | null];
+  });
+}
+
+/** Per-record overhead in a v2 batch (length, attributes, deltas, lengths), upper bound. */
+const RECORD_OVERHEAD = 21;
+
+/** Checks a record and turns it into bytes; throws InvalidRecordError naming the field. */
+export function toPending(
+  record: ProducerRecord,
+  now: number,
+  done: PendingRecord['done'],
+): PendingRecord {
+  if (typeof record !== 'object' || record === null) throw new InvalidRecordError('record', 'must be an object');
+  if (typeof record.topic !== 'string' || record.topic === '') throw new InvalidRecordError('topic', 'must be a non-empty string');
+  if (!('value' in record)) throw new InvalidRecordError('value', 'is required (null for a tombstone)');
+  if (record.partition !== undefined && !(Number.isInteger(record.partition) && record.partition >= 0)) {
+    throw new InvalidRecordError('partition', 'must be an integer >= 0');
+  }
+  if (record.timestamp !== undefined && !Number.isSafeInteger(record.timestamp)) {
+    throw new InvalidRecordError('timestamp', 'must be an integer (ms since epoch)');
+  }
+  const key = toBytes(record.key, 'key');
+  const value = toBytes(record.value, 'value');
+  const headers = headerList(record.headers);
+  let size = RECORD_OVERHEAD + (key?.length ?? 0) + (value?.length ?? 0);
+  for (const [k, v] of headers) size += k.length * 3 + (v?.length ?? 0) + 10;
+  return {
+    topic: record.topic,
+    key,
+    value,
+    headers,
+    timestamp: record.timestamp ?? now,
+    partition: record.partition ?? -1,
+    size,
+    context: record.context,
+    done,
+  };
+}

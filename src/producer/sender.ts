@@ -1,0 +1,341 @@
+import type { SchedulerLike, Subscription } from 'rxjs';
+import type { ClusterClient } from '../cluster/index.js';
+import { STALE_METADATA_CODES } from '../cluster/index.js';
+import { isRetriableError } from '../operators/retriable.js';
+import { backoffDelay } from '../operators/retry-backoff.js';
+import { errorByCode, kafkaErrorFromCode } from '../protocol/error-codes.js';
+import { Produce, type ProduceResponse } from '../protocol/messages/index.js';
+import type { ResolvedProducerConfig } from './config.js';
+import { DeliveryTimeoutError, ProducerFencedError } from './errors.js';
+import type { ProducerBatch } from './producer-batch.js';
+import type { TopicRegistry } from './topics.js';
+
+const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
+const DUPLICATE_SEQUENCE_NUMBER = 46;
+const INVALID_PRODUCER_EPOCH = 47;
+const PRODUCER_FENCED = 90;
+
+/** The batches of one partition not yet acknowledged, in send order. */
+class PartitionQueue {
+  readonly batches: ProducerBatch[] = [];
+  inFlight = 0;
+  /** Idempotent only: a batch failed; nothing new goes out until the in-flight ones are back. */
+  recovering = false;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+  ) {}
+}
+
+export interface SenderCounters {
+  requests: number;
+  retries: number;
+  errors: number;
+}
+
+/** Gate for transactional sends: a partition must be in the transaction before its batches go. */
+export interface PartitionGate {
+  /** True when the partition may be written now; otherwise arranges for it and calls wake() later. */
+  ready(topic: string, partition: number): boolean;
+}
+
+/**
+ * Moves closed batches to their partition leaders: all ready batches for one broker in one
+ * Produce request (one batch per partition per request), at most maxInFlight requests per
+ * broker, partitions kept in order. Retriable failures go back with backoff until
+ * deliveryTimeoutMs; leadership errors refresh metadata first. An idempotent partition that
+ * saw a failure resends from its first unacknowledged batch once nothing of it is in flight,
+ * so sequence numbers reach the broker in order and the broker's dedupe makes retries exact.
+ */
+export class Sender {
+  private readonly queues = new Map<string, PartitionQueue>();
+  private readonly brokerInFlight = new Map<number, number>();
+  private wake: Subscription | null = null;
+  private wakeAt = Infinity;
+  private draining = false;
+  private again = false;
+  private fatal: Error | null = null;
+  readonly counters: SenderCounters = { requests: 0, retries: 0, errors: 0 };
+
+  constructor(
+    private readonly client: ClusterClient,
+    private readonly config: ResolvedProducerConfig,
+    private readonly scheduler: SchedulerLike,
+    private readonly topics: TopicRegistry,
+    private readonly changed: () => void,
+    private readonly gate: PartitionGate | null,
+  ) {}
+
+  get inFlightRequests(): number {
+    let n = 0;
+    for (const v of this.brokerInFlight.values()) n += v;
+    return n;
+  }
+
+  get pendingBatches(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += q.batches.length;
+    return n;
+  }
+
+  /** The error that stopped this producer for good (fencing), if any. */
+  get fatalError(): Error | null {
+    return this.fatal;
+  }
+
+  /** Queues a batch (still encoding); `ready()` is called by the owner when its bytes exist. */
+  add(batch: ProducerBatch): void {
+    if (this.fatal) {
+      batch.complete(this.fatal, -1n, -1);
+      return;
+    }
+    const key = `${batch.topic}\u0000${batch.partition}`;
+    let q = this.queues.get(key);
+    if (q === undefined) {
+      q = new PartitionQueue(batch.topic, batch.partition);
+      this.queues.set(key, q);
+    }
+    q.batches.push(batch);
+  }
+
+  /** Fails every batch not yet acknowledged, and refuses new ones. */
+  stop(error: Error): void {
+    this.fatal ??= error;
+    for (const q of this.queues.values()) {
+      for (const b of q.batches) if (b.state !== 'in-flight') b.complete(error, -1n, -1);
+      q.batches.splice(0, q.batches.length, ...q.batches.filter((b) => b.state === 'in-flight'));
+    }
+    this.changed();
+  }
+
+  /** Sends what can be sent now. Re-entrant calls are folded into one more pass. */
+  drain(): void {
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = true;
+    try {
+      do {
+        this.again = false;
+        this.pass();
+      } while (this.again);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private pass(): void {
+    const now = this.scheduler.now();
+    const perBroker = new Map<number, ProducerBatch[]>();
+    let nextWake = Infinity;
+    for (const [key, q] of this.queues) {
+      this.expire(q, now);
+      if (q.batches.length === 0) {
+        if (q.inFlight === 0) this.queues.delete(key);
+        continue;
+      }
+      if (q.recovering) {
+        if (q.inFlight > 0) continue;
+        q.recovering = false;
+      }
+      const candidate = this.nextToSend(q);
+      if (candidate === undefined) continue;
+      if (candidate.retryAt > now) {
+        nextWake = Math.min(nextWake, candidate.retryAt);
+        continue;
+      }
+      const leader = this.topics.leader(q.topic, q.partition);
+      if (leader < 0) {
+        this.topics.refresh(q.topic);
+        nextWake = Math.min(nextWake, now + this.config.lingerMs + 50);
+        continue;
+      }
+      if (this.gate !== null && !this.gate.ready(q.topic, q.partition)) continue;
+      let list = perBroker.get(leader);
+      if (list === undefined) {
+        list = [];
+        perBroker.set(leader, list);
+      }
+      list.push(candidate);
+    }
+    for (const [broker, candidates] of perBroker) {
+      let at = 0;
+      while (at < candidates.length && (this.brokerInFlight.get(broker) ?? 0) < this.config.maxInFlight) {
+        const batches: ProducerBatch[] = [];
+        let bytes = 0;
+        while (at < candidates.length) {
+          const size = candidates[at].encoded?.length ?? 0;
+          if (batches.length > 0 && bytes + size > this.config.maxRequestBytes) break;
+          batches.push(candidates[at++]);
+          bytes += size;
+        }
+        this.send(broker, batches);
+        this.again = true; // the next batch of each partition may go in another request
+      }
+    }
+    this.scheduleWake(nextWake);
+  }
+
+  /** The first batch of a partition that may go now: in order, never overtaking one not yet sent. */
+  private nextToSend(q: PartitionQueue): ProducerBatch | undefined {
+    for (const b of q.batches) {
+      if (b.state === 'in-flight') continue;
+      if (b.state === 'ready') return b;
+      return undefined; // still encoding: later batches wait, order is kept
+    }
+    return undefined;
+  }
+
+  private expire(q: PartitionQueue, now: number): void {
+    for (const b of q.batches) {
+      if (b.state === 'ready' && now - b.createdAt >= this.config.deliveryTimeoutMs) {
+        this.finish(q, b, new DeliveryTimeoutError(this.config.deliveryTimeoutMs), -1n, -1);
+      }
+    }
+  }
+
+  private scheduleWake(at: number): void {
+    if (at === Infinity || at >= this.wakeAt) return;
+    this.wake?.unsubscribe();
+    this.wakeAt = at;
+    this.wake = this.scheduler.schedule(() => {
+      this.wake = null;
+      this.wakeAt = Infinity;
+      this.drain();
+    }, Math.max(0, at - this.scheduler.now()));
+  }
+
+  private queueOf(b: ProducerBatch): PartitionQueue | undefined {
+    return this.queues.get(`${b.topic}\u0000${b.partition}`);
+  }
+
+  private send(broker: number, batches: ProducerBatch[]): void {
+    const byTopic = new Map<string, Array<{ index: number; records: Buffer | null }>>();
+    for (const b of batches) {
+      b.state = 'in-flight';
+      b.attempts++;
+      const q = this.queueOf(b);
+      if (q) q.inFlight++;
+      let list = byTopic.get(b.topic);
+      if (list === undefined) {
+        list = [];
+        byTopic.set(b.topic, list);
+      }
+      list.push({ index: b.partition, records: b.encoded });
+    }
+    this.brokerInFlight.set(broker, (this.brokerInFlight.get(broker) ?? 0) + 1);
+    this.counters.requests++;
+    this.changed();
+    const acks = this.config.acks;
+    let answered = false;
+    this.client
+      .request(
+        { nodeId: broker },
+        Produce,
+        {
+          transactionalId: this.config.transactionalId,
+          acks,
+          timeoutMs: this.config.requestTimeoutMs,
+          topicData: [...byTopic].map(([name, partitionData]) => ({ name, partitionData })),
+        },
+        { expectResponse: acks !== 0, retry: false, timeoutMs: this.config.requestTimeoutMs + 5000 },
+      )
+      .subscribe({
+        next: (res) => {
+          answered = true;
+          this.settle(broker, batches, res);
+        },
+        error: (e: unknown) => {
+          answered = true;
+          this.settleFailure(broker, batches, e);
+        },
+        complete: () => {
+          if (!answered) this.settle(broker, batches, null);
+        },
+      });
+  }
+
+  private requestDone(broker: number, batches: readonly ProducerBatch[]): void {
+    this.brokerInFlight.set(broker, (this.brokerInFlight.get(broker) ?? 1) - 1);
+    for (const b of batches) {
+      const q = this.queueOf(b);
+      if (q) q.inFlight--;
+    }
+  }
+
+  /** `res` null: acks=0, no answer comes; the records count as sent. */
+  private settle(broker: number, batches: readonly ProducerBatch[], res: ProduceResponse | null): void {
+    this.requestDone(broker, batches);
+    for (const b of batches) {
+      const q = this.queueOf(b);
+      if (q === undefined) continue;
+      if (res === null) {
+        this.finish(q, b, null, -1n, -1);
+        continue;
+      }
+      const pr = res.responses.find((t) => t.name === b.topic)?.partitionResponses.find((p) => p.index === b.partition);
+      if (pr === undefined) {
+        this.retryOrFail(q, b, kafkaErrorFromCode(-1, `${b.topic}[${b.partition}]: no answer for this partition`));
+        continue;
+      }
+      const code = pr.errorCode;
+      if (code === 0 || code === DUPLICATE_SEQUENCE_NUMBER) {
+        this.finish(q, b, null, code === 0 ? pr.baseOffset : -1n, Number(pr.logAppendTimeMs));
+        continue;
+      }
+      const error = kafkaErrorFromCode(code, `${b.topic}[${b.partition}]${pr.errorMessage ? `: ${pr.errorMessage}` : ''}`);
+      if (STALE_METADATA_CODES.has(code)) this.topics.refresh(b.topic, code);
+      if ((code === INVALID_PRODUCER_EPOCH || code === PRODUCER_FENCED) && this.config.transactionalId !== null) {
+        this.finish(q, b, new ProducerFencedError(error.message), -1n, -1);
+        this.stop(new ProducerFencedError(error.message));
+        continue;
+      }
+      if (errorByCode(code).retriable || (code === OUT_OF_ORDER_SEQUENCE_NUMBER && this.config.idempotent)) {
+        this.retryOrFail(q, b, error);
+      } else {
+        this.finish(q, b, error, -1n, -1);
+      }
+    }
+    this.drain();
+  }
+
+  private settleFailure(broker: number, batches: readonly ProducerBatch[], e: unknown): void {
+    this.requestDone(broker, batches);
+    for (const b of batches) {
+      const q = this.queueOf(b);
+      if (q === undefined) continue;
+      if (isRetriableError(e)) this.retryOrFail(q, b, e);
+      else this.finish(q, b, e instanceof Error ? e : new Error(String(e)), -1n, -1);
+    }
+    this.drain();
+  }
+
+  private retryOrFail(q: PartitionQueue, b: ProducerBatch, cause: unknown): void {
+    const now = this.scheduler.now();
+    const delay = backoffDelay(b.attempts, { initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2 });
+    if (now + delay - b.createdAt >= this.config.deliveryTimeoutMs) {
+      this.finish(q, b, new DeliveryTimeoutError(this.config.deliveryTimeoutMs, cause), -1n, -1);
+      return;
+    }
+    this.counters.retries++;
+    b.state = 'ready';
+    b.retryAt = now + delay;
+    if (this.config.idempotent) q.recovering = true;
+    this.changed();
+  }
+
+  private finish(q: PartitionQueue, b: ProducerBatch, error: Error | null, baseOffset: bigint, appendTime: number): void {
+    const at = q.batches.indexOf(b);
+    if (at >= 0) q.batches.splice(at, 1);
+    if (error !== null) this.counters.errors++;
+    b.complete(error, baseOffset, appendTime);
+    this.changed();
+  }
+
+  close(): void {
+    this.wake?.unsubscribe();
+    this.wake = null;
+  }
+}
