@@ -8,6 +8,13 @@ import { TransactionCoordinator } from './transaction-coordinator.js';
 
 const INVALID_RECORD = 87;
 
+/**
+ * A request's bytes are the broker's to keep (nothing reuses a read buffer), but a small batch
+ * viewing a large read chunk would pin the whole chunk: keep views that fill most of their
+ * memory, copy the rest.
+ */
+const ownable = (bytes: Buffer) => bytes.byteLength * 2 >= bytes.buffer.byteLength;
+
 export interface AppendResult {
   errorCode: number;
   /** Offset of the first record appended (or of the duplicate batch already in the log). */
@@ -86,7 +93,7 @@ export async function appendRecords(
   let first: StoredBatch | undefined;
   for (let i = 0; i < batches.length; i++) {
     const { bytes, info } = batches[i];
-    const stored = partition.log.append(bytes, info, partition.leaderEpoch, now);
+    const stored = partition.log.append(bytes, info, partition.leaderEpoch, now, ownable(bytes));
     const records = decoded?.[i];
     if (records) {
       const shift = stored.baseOffset - info.baseOffset;
