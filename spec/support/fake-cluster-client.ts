@@ -1,0 +1,284 @@
+import { defer, map, Observable, of, Subject, throwError, timer, type SchedulerLike } from 'rxjs';
+import type { BodyFor, ClientRequestOptions, ClientStats, ClusterClient, ClusterMetadata, RequestTarget } from '../../src/cluster/index.js';
+import { KafkaError } from '../../src/errors.js';
+import { kafkaErrorFromCode } from '../../src/protocol/error-codes.js';
+import {
+  InitProducerId,
+  Produce,
+  type Api,
+  type InitProducerIdResponse,
+  type Input,
+  type ProduceRequest,
+  type ProduceResponse,
+} from '../../src/protocol/messages/index.js';
+import { decodeRecordSetSync } from '../../src/protocol/records/index.js';
+
+/** One partition's part of a Produce request, decoded. */
+export interface FakeProducedBatch {
+  topic: string;
+  partition: number;
+  /** Records in the batch. */
+  count: number;
+  /** The records' values as UTF-8 (null for a null value). */
+  values: Array<string | null>;
+  keys: Array<string | null>;
+  producerId: bigint;
+  producerEpoch: number;
+  baseSequence: number;
+}
+
+/** A Produce request as the fake saw it. */
+export interface FakeProduceCall {
+  /** 0-based index among Produce requests. */
+  index: number;
+  /** Virtual time the request was made. */
+  at: number;
+  broker: number;
+  acks: number;
+  batches: FakeProducedBatch[];
+  /** Virtual time the answer (or the failure) was delivered; undefined while outstanding. */
+  answeredAt?: number;
+}
+
+/** How one Produce request is answered. */
+export interface FakeProduceAnswer {
+  /** Error code per partition, keyed `topic/partition`; unlisted partitions get 0. */
+  codes?: Readonly<Record<string, number>>;
+  /** The whole request fails with this error instead of answering. */
+  error?: Error;
+  /** Delay for this answer; defaults to the client's `delayMs`. */
+  delayMs?: number;
+}
+
+export interface FakeTopicSpec {
+  partitions: number;
+  /** Leader broker id per partition; default partition % brokers + 1. */
+  leaders?: number[];
+}
+
+export interface FakeClusterClientOptions {
+  /** Broker ids 1..brokers. Default 3. */
+  brokers?: number;
+  topics: Readonly<Record<string, number | FakeTopicSpec>>;
+  /** Default delay of every Produce answer, in virtual ms. Default 0. */
+  delayMs?: number;
+  /** Scripts the answer to each Produce request; default: all partitions succeed. */
+  produce?: (call: FakeProduceCall) => FakeProduceAnswer | undefined;
+  /** Answer of InitProducerId. Default 1000n, epoch 0. */
+  producerId?: bigint;
+}
+
+const UNKNOWN_TOPIC_OR_PARTITION = 3;
+
+/** Key used in FakeProduceAnswer.codes. */
+export const partitionKey = (topic: string, partition: number): string => `${topic}/${partition}`;
+
+/**
+ * A ClusterClient without a network: fixed topic metadata, Produce answered by a script on the
+ * given scheduler (so a TestScheduler controls when answers arrive), every Produce request
+ * decoded and kept, InitProducerId answered with a fixed id. Offsets are assigned per
+ * partition in the order successful answers are delivered, like a broker's log end offset.
+ */
+export class FakeClusterClient implements ClusterClient {
+  readonly produceCalls: FakeProduceCall[] = [];
+  readonly metadataRequests: string[][] = [];
+  readonly invalidations: Array<{ topic: string; errorCode: number | undefined }> = [];
+  /** Every Produce request as it is made. */
+  readonly produceCalls$ = new Subject<FakeProduceCall>();
+  readonly stats$: Observable<ClientStats> = of({ brokers: [] });
+  private readonly logs = new Map<string, Array<string | null>>();
+  private readonly topics: Map<string, { partitions: number; leaders: number[] }>;
+  private readonly brokers: number;
+
+  constructor(
+    private readonly scheduler: SchedulerLike,
+    private readonly options: FakeClusterClientOptions,
+  ) {
+    this.brokers = options.brokers ?? 3;
+    this.topics = new Map(
+      Object.entries(options.topics).map(([name, spec]) => {
+        const s = typeof spec === 'number' ? { partitions: spec } : spec;
+        const leaders = s.leaders ?? Array.from({ length: s.partitions }, (_, p) => (p % this.brokers) + 1);
+        return [name, { partitions: s.partitions, leaders }];
+      }),
+    );
+  }
+
+  /** Values appended to a partition by successful answers, in offset order. */
+  delivered(topic: string, partition: number): Array<string | null> {
+    return this.logs.get(partitionKey(topic, partition)) ?? [];
+  }
+
+  /** Moves a partition's leader (takes effect at the next metadata request). */
+  setLeader(topic: string, partition: number, broker: number): void {
+    const t = this.topics.get(topic);
+    if (t === undefined) throw new Error(`fake: no topic ${topic}`);
+    t.leaders[partition] = broker;
+  }
+
+  metadata$(topics?: string[]): Observable<ClusterMetadata> {
+    return defer(() => {
+      const names = topics ?? [...this.topics.keys()];
+      this.metadataRequests.push(names);
+      return of(this.metadataFor(names));
+    });
+  }
+
+  metadata(topics?: string[]): Promise<ClusterMetadata> {
+    return new Promise((resolve, reject) => this.metadata$(topics).subscribe({ next: resolve, error: reject }));
+  }
+
+  leaderFor(topic: string, partition: number): Observable<number> {
+    const leader = this.topics.get(topic)?.leaders[partition];
+    return leader === undefined ? throwError(() => kafkaErrorFromCode(UNKNOWN_TOPIC_OR_PARTITION, topic)) : of(leader);
+  }
+
+  invalidateMetadata(topic: string, errorCode?: number): boolean {
+    this.invalidations.push({ topic, errorCode });
+    return true;
+  }
+
+  request<Req, Res>(target: RequestTarget, api: Api<Req, Res>, body: BodyFor<Req>, options?: ClientRequestOptions): Observable<Res> {
+    return defer(() => {
+      const input: unknown = typeof body === 'function' ? (body as (version: number) => Input<Req>)(api.maxVersion) : body;
+      if (api.apiKey === Produce.apiKey) {
+        const broker = typeof target === 'object' && 'nodeId' in target ? target.nodeId : -1;
+        return this.produce(broker, input as Input<ProduceRequest>, options) as unknown as Observable<Res>;
+      }
+      if (api.apiKey === InitProducerId.apiKey) {
+        const res: InitProducerIdResponse = {
+          throttleTimeMs: 0,
+          errorCode: 0,
+          producerId: this.options.producerId ?? 1000n,
+          producerEpoch: 0,
+        };
+        return of(res as unknown as Res);
+      }
+      return throwError(() => new KafkaError(`fake cluster client: ${api.name} is not scripted`));
+    });
+  }
+
+  close(): Promise<void> {
+    this.produceCalls$.complete();
+    return Promise.resolve();
+  }
+
+  private metadataFor(names: readonly string[]): ClusterMetadata {
+    return {
+      clusterId: 'fake',
+      controllerId: 1,
+      brokers: Array.from({ length: this.brokers }, (_, i) => ({ id: i + 1, host: 'fake', port: 9092 + i, rack: null })),
+      topics: names.map((name) => {
+        const t = this.topics.get(name);
+        if (t === undefined) {
+          return { name, topicId: null, isInternal: false, partitions: [], error: kafkaErrorFromCode(UNKNOWN_TOPIC_OR_PARTITION, name) };
+        }
+        return {
+          name,
+          topicId: null,
+          isInternal: false,
+          error: null,
+          partitions: t.leaders.map((leader, partition) => ({
+            partition,
+            leader,
+            leaderEpoch: 0,
+            replicas: [leader],
+            isr: [leader],
+            offlineReplicas: [],
+            error: null,
+          })),
+        };
+      }),
+    };
+  }
+
+  private produce(broker: number, req: Input<ProduceRequest>, options: ClientRequestOptions | undefined): Observable<ProduceResponse> {
+    const call: FakeProduceCall = {
+      index: this.produceCalls.length,
+      at: this.scheduler.now(),
+      broker,
+      acks: req.acks ?? -1,
+      batches: (req.topicData ?? []).flatMap((t) =>
+        (t.partitionData ?? []).map((p) => decodeBatch(t.name ?? '', p.index ?? -1, p.records ?? null)),
+      ),
+    };
+    this.produceCalls.push(call);
+    this.produceCalls$.next(call);
+    const answer = this.options.produce?.(call) ?? {};
+    const delay = answer.delayMs ?? this.options.delayMs ?? 0;
+    const answered = timer(delay, this.scheduler);
+    if (answer.error !== undefined) {
+      const error = answer.error;
+      return answered.pipe(
+        map(() => {
+          call.answeredAt = this.scheduler.now();
+          throw error;
+        }),
+      );
+    }
+    if (options?.expectResponse === false) {
+      return new Observable<ProduceResponse>((subscriber) =>
+        answered.subscribe(() => {
+          call.answeredAt = this.scheduler.now();
+          this.append(call, answer);
+          subscriber.complete();
+        }),
+      );
+    }
+    return answered.pipe(
+      map(() => {
+        call.answeredAt = this.scheduler.now();
+        return this.append(call, answer);
+      }),
+    );
+  }
+
+  /** Applies the answer: successful partitions get offsets and their values appended. */
+  private append(call: FakeProduceCall, answer: FakeProduceAnswer): ProduceResponse {
+    const byTopic = new Map<string, ProduceResponse['responses'][number]>();
+    for (const b of call.batches) {
+      const key = partitionKey(b.topic, b.partition);
+      const code = answer.codes?.[key] ?? 0;
+      let baseOffset = -1n;
+      if (code === 0) {
+        const log = this.logs.get(key) ?? [];
+        this.logs.set(key, log);
+        baseOffset = BigInt(log.length);
+        log.push(...b.values);
+      }
+      let topic = byTopic.get(b.topic);
+      if (topic === undefined) {
+        topic = { name: b.topic, partitionResponses: [] };
+        byTopic.set(b.topic, topic);
+      }
+      topic.partitionResponses.push({
+        index: b.partition,
+        errorCode: code,
+        baseOffset,
+        logAppendTimeMs: -1n,
+        logStartOffset: 0n,
+        recordErrors: [],
+        errorMessage: null,
+        currentLeader: { leaderId: -1, leaderEpoch: -1 },
+      });
+    }
+    return { responses: [...byTopic.values()], throttleTimeMs: 0, nodeEndpoints: [] };
+  }
+}
+
+function decodeBatch(topic: string, partition: number, records: Buffer | null): FakeProducedBatch {
+  const set = records === null ? { batches: [] } : decodeRecordSetSync(records);
+  const all = set.batches.flatMap((b) => b.records);
+  const first = set.batches[0];
+  const text = (b: Buffer | null) => (b === null ? null : b.toString('utf8'));
+  return {
+    topic,
+    partition,
+    count: all.length,
+    values: all.map((r) => text(r.value)),
+    keys: all.map((r) => text(r.key)),
+    producerId: first?.producerId ?? -1n,
+    producerEpoch: first?.producerEpoch ?? -1,
+    baseSequence: first?.baseSequence ?? -1,
+  };
+}
