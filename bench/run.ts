@@ -9,6 +9,7 @@ export interface BenchModule {
 const BENCHES: Record<string, () => Promise<BenchModule>> = {
   codec: () => import('./codec.js'),
   broker: () => import('./broker.js'),
+  produce: () => import('./produce.js'),
 };
 
 async function main(): Promise<void> {

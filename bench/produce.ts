@@ -1,0 +1,307 @@
+/**
+ * Producer throughput: rxkafka, KafkaJS and `kcat -P` (native librdkafka) against one
+ * librdkafka mock cluster (1 broker) in the same run, each in its own process so its peak RSS
+ * is its own, a fresh topic per run, and the topic's end offsets checked after every run.
+ *
+ *   npm run bench -- produce [--records=1000000] [--runs=2] [--partitions=1,8] [--codecs=none,lz4]
+ *                            [--clients=rxkafka,kafkajs,kcat] [--api=send|produce] [--profile]
+ *
+ * Settings (acks 1, no idempotence, linger 5 ms, batches up to 1,000,000 bytes = librdkafka's
+ * batch.size; keyless 100-byte values; each client's default partitioner):
+ *   rxkafka  producer({ acks: 1, idempotent: false, compression, lingerMs: 5, batchBytes: 1e6,
+ *            maxRequestBytes: 2 MiB, bufferMemory: 64 MiB }); send(chunk of 10,000) on 8 lanes,
+ *            each awaiting its chunk before the next (at most 80,000 records outstanding)
+ *   KafkaJS  send({ topic, acks: 1, compression, messages: chunk of 10,000 }) on 8 lanes the same
+ *            way (KafkaJS batches per send call); lz4 registered from lz4-napi
+ *   kcat     kcat -P -l file -X acks=1 -X compression.codec=… -X linger.ms=5 (otherwise
+ *            librdkafka defaults: batch.size 1e6, batch.num.messages 10,000)
+ *
+ * Timing: the node clients report the window from first send to last acknowledgement (after
+ * connecting and fetching metadata); kcat can only be timed as a process, so every client's
+ * process wall time (spawn to exit, including runtime start-up) is reported too, and the
+ * rxkafka/kcat ratio is given both ways. With --profile, rxkafka runs once more per cell under
+ * the V8 CPU profiler and the top self-time functions are printed.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { firstValueFrom } from 'rxjs';
+import { startRdkafkaMock, type RdkafkaMock } from '../spec/interop/rdkafka-mock.js';
+import { createClient, type KafkaClient } from '../src/index.js';
+import { ListOffsets } from '../src/protocol/messages/index.js';
+import type { ClientResult } from './produce-client.js';
+import { VALUE_BYTES, writePayloadFile } from './produce-payload.js';
+
+type ClientName = 'rxkafka' | 'kafkajs' | 'kcat';
+type Codec = 'none' | 'lz4';
+
+interface Options {
+  records: number;
+  runs: number;
+  partitions: number[];
+  codecs: Codec[];
+  clients: ClientName[];
+  api: 'send' | 'produce';
+  profile: boolean;
+}
+
+/** One process run. windowMs is undefined for kcat, which can only be timed from outside. */
+interface Sample {
+  windowMs: number | undefined;
+  wallMs: number;
+  rssKb: number;
+  /** Where rssKb came from. */
+  rssSource: string;
+  result?: ClientResult;
+}
+
+/** Best times over the runs of one cell, and the largest peak RSS seen. */
+interface Cell {
+  client: ClientName;
+  partitions: number;
+  codec: Codec;
+  windowMs: number | undefined;
+  wallMs: number;
+  readyMs: number | undefined;
+  rssKb: number;
+  rssSource: string;
+}
+
+const CHILD_TIMEOUT_MS = 300_000;
+const POLL_MS = 5;
+const GNU_TIME = '/usr/bin/time';
+
+function parseOptions(args: string[]): Options {
+  const opt = (name: string, fallback: string): string => {
+    const hit = args.find((a) => a.startsWith(`--${name}=`));
+    return hit === undefined ? fallback : hit.slice(name.length + 3);
+  };
+  const list = (name: string, fallback: string) => opt(name, fallback).split(',').filter((s) => s !== '');
+  const codecs = list('codecs', 'none,lz4');
+  const clients = list('clients', 'rxkafka,kafkajs,kcat');
+  for (const c of codecs) if (c !== 'none' && c !== 'lz4') throw new Error(`produce bench: codec ${c} (none|lz4)`);
+  for (const c of clients) if (!['rxkafka', 'kafkajs', 'kcat'].includes(c)) throw new Error(`produce bench: client ${c}`);
+  const api = opt('api', 'send');
+  if (api !== 'send' && api !== 'produce') throw new Error(`produce bench: api ${api} (send|produce)`);
+  return {
+    records: Number(opt('records', '1000000')),
+    runs: Number(opt('runs', '2')),
+    partitions: list('partitions', '1,8').map(Number),
+    codecs: codecs as Codec[],
+    clients: clients as ClientName[],
+    api,
+    profile: args.includes('--profile'),
+  };
+}
+
+/** VmHWM (peak resident set) of a live process, in KiB; undefined once it has gone. */
+function peakRss(pid: number): number | undefined {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs a program to exit, timing it and following its peak RSS by polling VmHWM (which only
+ * grows, so a poll misses at most the last few milliseconds of growth).
+ */
+function measure(command: string, args: string[]): Promise<{ wallMs: number; polledRssKb: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: CHILD_TIMEOUT_MS, killSignal: 'SIGKILL' });
+    let polledRssKb = 0;
+    const poll = setInterval(() => {
+      if (child.pid !== undefined) polledRssKb = Math.max(polledRssKb, peakRss(child.pid) ?? 0);
+    }, POLL_MS);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+    child.on('error', (e) => {
+      clearInterval(poll);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      const wallMs = performance.now() - started;
+      clearInterval(poll);
+      if (code === 0) resolve({ wallMs, polledRssKb, stdout });
+      else reject(new Error(`${command} ${args.join(' ')} exited ${code ?? signal}: ${stderr}`));
+    });
+  });
+}
+
+const hasGnuTime = (() => {
+  let known: boolean | undefined;
+  return async (): Promise<boolean> => {
+    if (known === undefined) {
+      try {
+        await measure(GNU_TIME, ['-f', '%M', 'true']);
+        known = true;
+      } catch {
+        known = false;
+      }
+    }
+    return known;
+  };
+})();
+
+async function runKcat(bootstrap: readonly string[], topic: string, codec: Codec, file: string, dir: string): Promise<Sample> {
+  const kcat = ['kcat', '-P', '-q', '-b', bootstrap.join(','), '-t', topic, '-l', file,
+    '-X', 'acks=1', '-X', `compression.codec=${codec}`, '-X', 'linger.ms=5'];
+  if (await hasGnuTime()) {
+    // GNU time reports kcat's own peak RSS exactly (the wrapper's fork+exec is ~1 ms of wall).
+    const out = join(dir, 'time.txt');
+    const { wallMs } = await measure(GNU_TIME, ['-f', '%M', '-o', out, ...kcat]);
+    return { windowMs: undefined, wallMs, rssKb: Number(readFileSync(out, 'utf8').trim().split('\n').pop()), rssSource: 'GNU time' };
+  }
+  const { wallMs, polledRssKb } = await measure(kcat[0], kcat.slice(1));
+  return { windowMs: undefined, wallMs, rssKb: polledRssKb, rssSource: 'VmHWM poll' };
+}
+
+async function runNode(client: 'rxkafka' | 'kafkajs', bootstrap: readonly string[], topic: string, codec: Codec, o: Options, profile = false): Promise<Sample> {
+  const script = join(import.meta.dirname, 'produce-client.ts');
+  const args = ['--enable-source-maps', '--import', 'tsx', script, client, `--bootstrap=${bootstrap.join(',')}`, `--topic=${topic}`,
+    `--records=${o.records}`, `--codec=${codec}`, `--api=${o.api}`, ...(profile ? ['--profile'] : [])];
+  const { wallMs, polledRssKb, stdout } = await measure(process.execPath, args);
+  const result = JSON.parse(stdout.trim().split('\n').pop() ?? '') as ClientResult;
+  return { windowMs: result.ms, wallMs, rssKb: Math.max(result.maxRssKb, polledRssKb), rssSource: 'maxRSS', result };
+}
+
+/** Sum of the partitions' log end offsets: the records the topic received (the mock trims old segments). */
+async function endOffsetTotal(client: KafkaClient, topic: string, partitions: number): Promise<bigint> {
+  const metadata = await client.metadata([topic]);
+  const byLeader = new Map<number, number[]>();
+  for (const p of metadata.topics[0]?.partitions ?? []) byLeader.set(p.leader, [...(byLeader.get(p.leader) ?? []), p.partition]);
+  const found = [...byLeader.values()].reduce((n, ps) => n + ps.length, 0);
+  if (found !== partitions) throw new Error(`produce bench: ${topic} has ${found} partitions in metadata, expected ${partitions}`);
+  let total = 0n;
+  for (const [leader, ps] of byLeader) {
+    // librdkafka 2.0's mock mis-encodes ListOffsets v4+.
+    const res = await firstValueFrom(client.request({ nodeId: leader }, ListOffsets, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ name: topic, partitions: ps.map((p) => ({ partitionIndex: p, timestamp: -1n })) }],
+    }, { maxVersion: 3 }));
+    for (const p of res.topics.flatMap((t) => t.partitions)) {
+      if (p.errorCode !== 0) throw new Error(`produce bench: ListOffsets ${topic}[${p.partitionIndex}] error ${p.errorCode}`);
+      total += p.offset;
+    }
+  }
+  return total;
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const rate = (records: number, ms: number | undefined) => (ms === undefined ? undefined : records / (ms / 1000));
+
+function table(cells: Cell[], o: Options): string {
+  const lines = [
+    '| client | partitions | codec | records/s (send→ack) | MB/s (send→ack) | records/s (process wall) | send→ack ms | process wall ms | start-up+connect ms | peak RSS MiB |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const c of cells) {
+    const window = rate(o.records, c.windowMs);
+    lines.push(`| ${c.client} | ${c.partitions} | ${c.codec} | ${window === undefined ? '—' : fmt(window)} | ${
+      window === undefined ? '—' : fmt((window * VALUE_BYTES) / 1e6, 1)} | ${fmt(rate(o.records, c.wallMs) ?? 0)} | ${
+      c.windowMs === undefined ? '—' : fmt(c.windowMs)} | ${fmt(c.wallMs)} | ${c.readyMs === undefined ? '—' : fmt(c.readyMs)} | ${fmt(c.rssKb / 1024, 1)} |`);
+  }
+  return lines.join('\n');
+}
+
+function ratios(cells: Cell[], o: Options): string {
+  const lines = [
+    '| partitions | codec | rxkafka / KafkaJS (send→ack) | rxkafka / kcat (wall / wall) | rxkafka send→ack / kcat wall | RSS rxkafka / KafkaJS / kcat MiB |',
+    '|---:|---|---:|---:|---:|---|',
+  ];
+  const x = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '—' : `${(b / a).toFixed(2)}x`);
+  for (const p of o.partitions) {
+    for (const codec of o.codecs) {
+      const get = (client: ClientName) => cells.find((c) => c.client === client && c.partitions === p && c.codec === codec);
+      const rx = get('rxkafka');
+      const kjs = get('kafkajs');
+      const kcat = get('kcat');
+      const rss = [rx, kjs, kcat].map((c) => (c === undefined ? '—' : fmt(c.rssKb / 1024))).join(' / ');
+      lines.push(`| ${p} | ${codec} | ${x(rx?.windowMs, kjs?.windowMs)} | ${x(rx?.wallMs, kcat?.wallMs)} | ${x(rx?.windowMs, kcat?.wallMs)} | ${rss} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function printProfile(partitions: number, codec: Codec, sample: Sample): void {
+  const profile = sample.result?.profile;
+  if (profile === undefined) return;
+  console.log(`\nrxkafka CPU profile, ${partitions} partition(s), ${codec}: window ${fmt(sample.windowMs ?? 0)} ms, ${fmt(profile.totalMs)} ms sampled`);
+  console.log('| self ms | self % | function | where |\n|---:|---:|---|---|');
+  for (const f of profile.top) console.log(`| ${fmt(f.selfMs)} | ${f.selfPercent.toFixed(1)} | ${f.name} | ${f.where} |`);
+}
+
+export async function run(args: string[]): Promise<void> {
+  const o = parseOptions(args);
+  const dir = mkdtempSync(join(tmpdir(), 'rxkafka-produce-'));
+  let mock: RdkafkaMock | undefined;
+  let client: KafkaClient | undefined;
+  try {
+    const file = join(dir, 'values.txt');
+    if (o.clients.includes('kcat')) writePayloadFile(file, o.records);
+    mock = await startRdkafkaMock({ brokers: 1 });
+    client = createClient({ brokers: [...mock.bootstrap], clientId: 'bench-verify' });
+    console.log(`produce: ${fmt(o.records)} keyless records x ${VALUE_BYTES} B, acks 1, librdkafka mock cluster (1 broker), ` +
+      `best of ${o.runs}, rxkafka via ${o.api === 'send' ? 'send(chunks of 10,000), 8 in flight' : 'produce()'}; ` +
+      `kcat RSS via ${(await hasGnuTime()) ? 'GNU time' : 'VmHWM poll'}`);
+    const cells: Cell[] = [];
+    let topicSeq = 0;
+    for (const partitions of o.partitions) {
+      for (const codec of o.codecs) {
+        const samples = new Map<ClientName, Sample[]>();
+        for (let r = 0; r < o.runs; r++) {
+          // Rotate the order so no client always runs first (or last) in a cell.
+          const order = o.clients.map((_, i) => o.clients[(i + r) % o.clients.length]);
+          for (const name of order) {
+            const topic = `bench-produce-${topicSeq++}-${name}-${partitions}p-${codec}`;
+            await mock.createTopic(topic, partitions, 1);
+            const sample = name === 'kcat'
+              ? await runKcat(mock.bootstrap, topic, codec, file, dir)
+              : await runNode(name, mock.bootstrap, topic, codec, o);
+            const total = await endOffsetTotal(client, topic, partitions);
+            if (total !== BigInt(o.records)) throw new Error(`produce bench: ${name} left ${total} records in ${topic}, expected ${o.records}`);
+            samples.set(name, [...(samples.get(name) ?? []), sample]);
+            process.stderr.write(`  ${name} ${partitions}p ${codec} run ${r + 1}: ${
+              sample.windowMs === undefined ? '' : `send→ack ${fmt(sample.windowMs)} ms, `}wall ${fmt(sample.wallMs)} ms, RSS ${fmt(sample.rssKb / 1024)} MiB\n`);
+          }
+        }
+        for (const name of o.clients) {
+          const s = samples.get(name) ?? [];
+          const windows = s.map((x) => x.windowMs).filter((w): w is number => w !== undefined);
+          const ready = s.map((x) => x.result?.readyMs).filter((w): w is number => w !== undefined);
+          cells.push({
+            client: name,
+            partitions,
+            codec,
+            windowMs: windows.length > 0 ? Math.min(...windows) : undefined,
+            wallMs: Math.min(...s.map((x) => x.wallMs)),
+            readyMs: ready.length > 0 ? Math.min(...ready) : undefined,
+            rssKb: Math.max(...s.map((x) => x.rssKb)),
+            rssSource: s[0]?.rssSource ?? '',
+          });
+        }
+        if (o.profile) {
+          const topic = `bench-produce-${topicSeq++}-profile-${partitions}p-${codec}`;
+          await mock.createTopic(topic, partitions, 1);
+          printProfile(partitions, codec, await runNode('rxkafka', mock.bootstrap, topic, codec, o, true));
+        }
+      }
+    }
+    console.log(`\n${table(cells, o)}\n\n${ratios(cells, o)}\n`);
+    console.log('Targets: rxkafka >= 3x KafkaJS, >= 0.5x kcat. MB/s counts value bytes (100 B per record).');
+    console.log('send→ack: first send to last acknowledgement, after connect + metadata; process wall: spawn to exit, incl. node/tsx start-up for the node clients.');
+    console.log('Peak RSS: the largest over the runs; node clients by process.resourceUsage().maxRSS, kcat as stated above.');
+  } finally {
+    await client?.close();
+    await mock?.stop();
+    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+  }
+}
