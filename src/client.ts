@@ -6,9 +6,10 @@ import type { ProducerConfig } from './producer/config.js';
 
 /** A client for one Kafka cluster: metadata, typed requests, health, and producers. */
 export interface KafkaClient extends ClusterClient {
-  /** A producer on this client's connections. With `transactionalId` it is transactional. */
-  producer(config?: ProducerConfig): Producer;
+  /** A transactional producer: it sends inside `producer.transaction(...)`. */
   producer(config: ProducerConfig & { transactionalId: string }): TransactionalProducer;
+  /** A producer on this client's connections. */
+  producer(config?: ProducerConfig): Producer;
 }
 
 /** A client for one Kafka cluster. Invalid or unknown options are rejected here, by name. */

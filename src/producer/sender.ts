@@ -19,8 +19,6 @@ const PRODUCER_FENCED = 90;
 class PartitionQueue {
   readonly batches: ProducerBatch[] = [];
   inFlight = 0;
-  /** Idempotent only: a batch failed; nothing new goes out until the in-flight ones are back. */
-  recovering = false;
 
   constructor(
     readonly topic: string,
@@ -41,12 +39,13 @@ export interface PartitionGate {
 }
 
 /**
- * Moves closed batches to their partition leaders: all ready batches for one broker in one
- * Produce request (one batch per partition per request), at most maxInFlight requests per
- * broker, partitions kept in order. Retriable failures go back with backoff until
- * deliveryTimeoutMs; leadership errors refresh metadata first. An idempotent partition that
- * saw a failure resends from its first unacknowledged batch once nothing of it is in flight,
- * so sequence numbers reach the broker in order and the broker's dedupe makes retries exact.
+ * Moves closed batches to their partition leaders: the next batch of every partition led by
+ * a broker goes in one Produce request, at most maxInFlight requests per broker. A partition
+ * has one batch in flight at a time, so a retried batch can never land behind a later one,
+ * whatever the broker checks: order holds with and without idempotence (and with
+ * idempotence, the broker's sequence dedupe makes the retry exact). Throughput per partition
+ * comes from batch size (batchBytes), not from pipelining. Retriable failures go back with
+ * backoff until deliveryTimeoutMs; leadership errors refresh metadata first.
  */
 export class Sender {
   private readonly queues = new Map<string, PartitionQueue>();
@@ -136,11 +135,9 @@ export class Sender {
         if (q.inFlight === 0) this.queues.delete(key);
         continue;
       }
-      if (q.recovering) {
-        if (q.inFlight > 0) continue;
-        q.recovering = false;
-      }
-      const candidate = this.nextToSend(q);
+      if (q.inFlight > 0) continue;
+      const candidate = q.batches[0];
+      if (candidate.state !== 'ready') continue; // still encoding: it goes first once encoded
       if (candidate === undefined) continue;
       if (candidate.retryAt > now) {
         nextWake = Math.min(nextWake, candidate.retryAt);
@@ -172,20 +169,9 @@ export class Sender {
           bytes += size;
         }
         this.send(broker, batches);
-        this.again = true; // the next batch of each partition may go in another request
       }
     }
     this.scheduleWake(nextWake);
-  }
-
-  /** The first batch of a partition that may go now: in order, never overtaking one not yet sent. */
-  private nextToSend(q: PartitionQueue): ProducerBatch | undefined {
-    for (const b of q.batches) {
-      if (b.state === 'in-flight') continue;
-      if (b.state === 'ready') return b;
-      return undefined; // still encoding: later batches wait, order is kept
-    }
-    return undefined;
   }
 
   private expire(q: PartitionQueue, now: number): void {
@@ -322,7 +308,6 @@ export class Sender {
     this.counters.retries++;
     b.state = 'ready';
     b.retryAt = now + delay;
-    if (this.config.idempotent) q.recovering = true;
     this.changed();
   }
 

@@ -15,6 +15,8 @@ const INVALID_PRODUCER_EPOCH = 47;
 const PRODUCER_FENCED = 90;
 /** Newer AddPartitionsToTxn versions are for brokers verifying, not for producers. */
 const ADD_PARTITIONS_CLIENT_MAX_VERSION = 3;
+/** EndTxn v5 (KIP-890) bumps the epoch on every end; this producer keeps one epoch per id. */
+const END_TXN_MAX_VERSION = 4;
 
 /** A consumer position to commit with the transaction (consume-transform-produce). */
 export interface TransactionOffset {
@@ -257,7 +259,7 @@ export class TransactionalProducer extends Producer {
         producerId: id.producerId,
         producerEpoch: id.producerEpoch,
         committed: commit,
-      }),
+      }, { maxVersion: END_TXN_MAX_VERSION }),
     );
     if (res.errorCode !== 0) throw this.fencingOf(kafkaErrorFromCode(res.errorCode, commit ? 'EndTxn commit' : 'EndTxn abort'));
   }
