@@ -116,6 +116,9 @@ describeInterop("idempotent producer through faults in librdkafka's mock", ['lib
     await mock.setLeader('faulty', 1, 3);
     await Promise.all([...moving, sendRound()]);
     // A broker goes down while records for it are on their way, and comes back.
+    await mock.setLeader('faulty', 4, 1);
+    await mock.setLeader('faulty', 5, 1);
+    await Promise.all([sendRound()]);
     const before = await retries();
     await mock.setBrokerDown(1);
     const during = [sendRound(), sendRound(), sendRound()];
@@ -137,7 +140,7 @@ describeInterop("idempotent producer through faults in librdkafka's mock", ['lib
     }
     expect(read).toBe(total);
     expect(seen.size).toBe(total);
-  });
+  }, 120_000);
 });
 
 describeInterop('transactions read by kcat read_committed', ['librdkafka', 'kcat'], () => {
