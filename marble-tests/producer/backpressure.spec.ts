@@ -21,8 +21,8 @@ describe('producer backpressure with bufferMemory (virtual time)', () => {
       // [a, b] leave at 5 and are acknowledged at 1005, which frees room for c: its batch
       // closes at 1010 and is acknowledged at 2010.
       expectObservable(shapes(fake.produceCalls$)).toBe('5ms x 1004ms y', {
-        x: [`t/0: ${big('a').value},${big('b').value}`],
-        y: [`t/0: ${big('c').value}`],
+        x: [`t/0: ${valueOfSize(500, 'a')},${valueOfSize(500, 'b')}`],
+        y: [`t/0: ${valueOfSize(500, 'c')}`],
       });
       // The input completes at 3005.
       expectObservable(records.pipe(producer.produce())).toBe('1005ms (ab) 1001ms c 994ms |', {

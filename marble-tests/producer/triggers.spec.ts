@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { Producer } from '../../src/producer/producer.js';
 import { FakeClusterClient } from '../../spec/support/fake-cluster-client.js';
 import { createTestScheduler, rec, shapes, valueOfSize } from './helpers.js';
