@@ -1,9 +1,9 @@
 /**
  * One producer run in its own process, so its peak RSS is its own:
- *   node --import tsx bench/produce-client.ts <rxkafka|kafkajs> --bootstrap=h:p --topic=t
- *        --records=N --codec=none|lz4 [--api=send|produce] [--chunk=10000] [--inflight=8] [--profile]
+ *   node <bundle of this file> <rxkafka|kafkajs> --bootstrap=h:p --topic=t
+ *        --records=N --codec=none|lz4 [--api=send|produce] [--chunk=10000] [--inflight=4] [--profile]
  * Prints one JSON line: { ms, readyMs, maxRssKb } — ms from the first send until every record
- * is acknowledged; readyMs from process start (node + tsx + connect) to the first send.
+ * is acknowledged; readyMs from process start (node, modules, connect) to the first send.
  */
 import { performance } from 'node:perf_hooks';
 import { Subject } from 'rxjs';
@@ -154,7 +154,7 @@ function parse(argv: string[]): { client: string; args: ClientArgs } {
       codec,
       api,
       chunk: Number(opt('chunk', '10000')),
-      inflight: Number(opt('inflight', '8')),
+      inflight: Number(opt('inflight', '4')),
       profile: rest.includes('--profile'),
     },
   };
