@@ -85,11 +85,7 @@ describe('producer backpressure with bufferMemory (virtual time)', () => {
     expect(fake.delivered('t', 0).map(first)).toEqual(['a', 'b', 'd']);
   });
 
-  // BUG: each waiting record's maxBlockMs starts only when it reaches the head of the wait
-  // queue, not when send() was called: Producer.pump() calls memory.reserve() (whose timer is
-  // maxBlockMs from subscription) for one record at a time. Here d, sent at 0 behind c, is
-  // rejected at 600 instead of 300.
-  it.skip('every send() waiting for room rejects maxBlockMs after it was called, not after the one before it', async () => {
+  it('every send() waiting for room rejects maxBlockMs after it was called, not after the one before it', async () => {
     const ts = createTestScheduler();
     const fake = new FakeClusterClient(ts, { topics: { t: 3 }, delayMs: 1000 });
     const producer = new Producer(fake, { acks: 1, lingerMs: 5, bufferMemory: 1024, maxBlockMs: 300 }, ts);

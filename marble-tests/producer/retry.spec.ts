@@ -188,10 +188,7 @@ describe('producer retry timing (virtual time)', () => {
     expect(fake.delivered('t', 0)).toEqual([]);
   });
 
-  // BUG: a batch that waits for an in-flight slot is not expired at its deadline but only at
-  // the sender's next pass (here when the slow request it waits behind comes back at 1005):
-  // Sender.pass() wakes for retry backoff only, never for a ready batch's delivery deadline.
-  it.skip('a batch waiting behind a slow request fails with DeliveryTimeoutError at its deadline', async () => {
+  it('a batch waiting behind a slow request fails with DeliveryTimeoutError at its deadline', async () => {
     const ts = createTestScheduler();
     const fake = new FakeClusterClient(ts, { topics: { t: { partitions: 3, leaders: [1, 2, 1] } }, delayMs: 1000 });
     const producer = new Producer(fake, { acks: 1, lingerMs: 5, maxInFlight: 1, deliveryTimeoutMs: 500 }, ts);

@@ -87,11 +87,7 @@ describe('producer batching triggers (virtual time)', () => {
     });
   });
 
-  // BUG: batches that become ready at the same instant are sent one request each, even to the
-  // same broker: Producer.dispatch() drains the sender synchronously for every batch, and
-  // Accumulator.flush() closes lanes one at a time, so the first batch leaves before the next
-  // exists. Here flush on completion sends t/0 and t/2 (both led by broker 1) separately.
-  it.skip('batches closed together (flush) for one broker go in one Produce request', () => {
+  it('batches closed together (flush) for one broker go in one Produce request', () => {
     const ts = createTestScheduler();
     ts.run(({ cold, expectObservable }) => {
       const fake = new FakeClusterClient(ts, { topics: { t: { partitions: 3, leaders: [1, 2, 1] } } });

@@ -40,12 +40,19 @@ export class MemoryPool {
     return true;
   }
 
-  /** Emits once the bytes are taken; errors with BufferExhaustedError after maxBlockMs. */
-  reserve(size: number): Observable<void> {
+  /**
+   * Emits once the bytes are taken; errors with BufferExhaustedError after `waitMs` (default
+   * maxBlockMs; callers pass what is left of a record's own maxBlockMs).
+   */
+  reserve(size: number, waitMs: number = this.maxBlockMs): Observable<void> {
     return new Observable<void>((subscriber) => {
       if (this.tryTake(size)) {
         subscriber.next();
         subscriber.complete();
+        return undefined;
+      }
+      if (waitMs <= 0) {
+        subscriber.error(new BufferExhaustedError(this.capacity, this.maxBlockMs));
         return undefined;
       }
       const waiter: Waiter = {
@@ -59,7 +66,7 @@ export class MemoryPool {
       waiter.timer = this.scheduler.schedule(() => {
         this.remove(waiter);
         subscriber.error(new BufferExhaustedError(this.capacity, this.maxBlockMs));
-      }, this.maxBlockMs);
+      }, waitMs);
       this.waiters.push(waiter);
       return () => this.remove(waiter);
     });

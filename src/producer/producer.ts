@@ -198,7 +198,7 @@ export class Producer implements Observer<ProducerRecord> {
           error: (e: unknown) => subscriber.error(e),
           complete: () => {
             sourceDone = true;
-            this.accumulator.flush();
+            this.flushBatches();
             emit();
           },
         });
@@ -224,7 +224,7 @@ export class Producer implements Observer<ProducerRecord> {
   /** Resolves once every record accepted so far has its outcome. */
   flush(): Promise<void> {
     const epoch = this.epoch++;
-    this.accumulator.flush();
+    this.flushBatches();
     return new Promise((resolve) => {
       this.flushWaiters.push({ epoch, resolve });
       this.checkFlushes();
@@ -241,6 +241,16 @@ export class Producer implements Observer<ProducerRecord> {
     this.blocked?.unsubscribe();
     this.changes.complete();
     this.failures.complete();
+  }
+
+  /** Closes every held batch, then drains once, so batches for one broker share a request. */
+  private flushBatches(): void {
+    this.sender.hold();
+    try {
+      this.accumulator.flush();
+    } finally {
+      this.sender.release();
+    }
   }
 
   // ---- admission ----------------------------------------------------------------------------
@@ -293,7 +303,7 @@ export class Producer implements Observer<ProducerRecord> {
         continue;
       }
       let settled = false;
-      const sub = this.memory.reserve(r.size).subscribe({
+      const sub = this.memory.reserve(r.size, r.acceptedAt + this.config.maxBlockMs - this.scheduler.now()).subscribe({
         next: () => {
           settled = true;
           this.blocked = null;
@@ -384,7 +394,7 @@ export class Producer implements Observer<ProducerRecord> {
       topic,
       partition,
       records,
-      this.scheduler.now(),
+      records[0].acceptedAt,
       -1,
       identity.producerId,
       identity.producerEpoch,

@@ -32,6 +32,8 @@ export interface PendingRecord {
   readonly value: Buffer | null;
   readonly headers: Array<[string, Buffer | null]>;
   readonly timestamp: number;
+  /** When send() took it: maxBlockMs and deliveryTimeoutMs count from here. */
+  readonly acceptedAt: number;
   /** Explicit partition from the caller, else assigned by the partitioner. */
   partition: number;
   /** Bytes this record holds in the buffer (its share of bufferMemory). */
@@ -88,6 +90,7 @@ export function toPending(
     value,
     headers,
     timestamp: record.timestamp ?? now,
+    acceptedAt: now,
     partition: record.partition ?? -1,
     size,
     context: record.context,

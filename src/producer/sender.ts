@@ -54,6 +54,7 @@ export class Sender {
   private wakeAt = Infinity;
   private draining = false;
   private again = false;
+  private held = 0;
   private fatal: Error | null = null;
   readonly counters: SenderCounters = { requests: 0, retries: 0, errors: 0 };
 
@@ -108,8 +109,18 @@ export class Sender {
     this.changed();
   }
 
+  /** Defers drains until release(): batches closing together then share requests. */
+  hold(): void {
+    this.held++;
+  }
+
+  release(): void {
+    if (--this.held === 0) this.drain();
+  }
+
   /** Sends what can be sent now. Re-entrant calls are folded into one more pass. */
   drain(): void {
+    if (this.held > 0) return;
     if (this.draining) {
       this.again = true;
       return;
@@ -130,7 +141,7 @@ export class Sender {
     const perBroker = new Map<number, ProducerBatch[]>();
     let nextWake = Infinity;
     for (const [key, q] of this.queues) {
-      this.expire(q, now);
+      nextWake = Math.min(nextWake, this.expire(q, now));
       if (q.batches.length === 0) {
         if (q.inFlight === 0) this.queues.delete(key);
         continue;
@@ -174,12 +185,16 @@ export class Sender {
     this.scheduleWake(nextWake);
   }
 
-  private expire(q: PartitionQueue, now: number): void {
-    for (const b of q.batches) {
-      if (b.state === 'ready' && now - b.createdAt >= this.config.deliveryTimeoutMs) {
-        this.finish(q, b, new DeliveryTimeoutError(this.config.deliveryTimeoutMs), -1n, -1);
-      }
+  /** Fails batches past their delivery deadline; returns the earliest deadline still ahead. */
+  private expire(q: PartitionQueue, now: number): number {
+    let next = Infinity;
+    for (const b of [...q.batches]) {
+      if (b.state !== 'ready' && b.state !== 'encoding') continue;
+      const deadline = b.createdAt + this.config.deliveryTimeoutMs;
+      if (now >= deadline) this.finish(q, b, new DeliveryTimeoutError(this.config.deliveryTimeoutMs), -1n, -1);
+      else next = Math.min(next, deadline);
     }
+    return next;
   }
 
   private scheduleWake(at: number): void {
