@@ -1,7 +1,7 @@
 /**
  * CPU profile of a producer run, taken inside the child with the V8 sampling profiler (what
  * `node --cpu-prof` writes), summarised there by self time. Positions are mapped through the
- * bundle's inline source map (the child runs with --enable-source-maps), so they name the .ts
+ * bundle's source map (the child runs with --enable-source-maps), so they name the .ts
  * file and line rather than the transpiled output.
  */
 import { Session } from 'node:inspector/promises';

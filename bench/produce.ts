@@ -28,7 +28,7 @@
  * the V8 CPU profiler and the top self-time functions are printed.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -195,14 +195,18 @@ async function bundleClient(): Promise<void> {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    sourcemap: 'inline',
+    // A separate map, read only by a profiled child (--enable-source-maps), so it costs the
+    // measured runs nothing.
+    sourcemap: true,
     logLevel: 'warning',
   });
 }
 
-async function runNode(client: 'rxkafka' | 'kafkajs', bootstrap: readonly string[], topic: string, codec: Codec, o: Options, profile = false): Promise<Sample> {
-  const args = [...o.nodeFlags, '--enable-source-maps', BUNDLE, client, `--bootstrap=${bootstrap.join(',')}`, `--topic=${topic}`,
-    `--records=${o.records}`, `--codec=${codec}`, `--api=${o.api}`,
+async function runNode(
+  client: 'rxkafka' | 'kafkajs', bootstrap: readonly string[], topic: string, codec: Codec, o: Options, profile = false, records = o.records,
+): Promise<Sample> {
+  const args = [...o.nodeFlags, ...(profile ? ['--enable-source-maps'] : []), BUNDLE, client, `--bootstrap=${bootstrap.join(',')}`, `--topic=${topic}`,
+    `--records=${records}`, `--codec=${codec}`, `--api=${o.api}`,
     `--chunk=${o.chunk}`, `--inflight=${o.inflight}`, ...(profile ? ['--profile'] : [])];
   const { wallMs, polledRssKb, stdout } = await measure(process.execPath, args);
   const result = JSON.parse(stdout.trim().split('\n').pop() ?? '') as ClientResult;
@@ -293,6 +297,17 @@ export async function run(args: string[]): Promise<void> {
       `kcat RSS via ${(await hasGnuTime()) ? 'GNU time' : 'VmHWM poll'}`);
     const cells: Cell[] = [];
     let topicSeq = 0;
+    // What each process holds before any record: runtime, modules, one connection.
+    const idle: string[] = [];
+    const empty = join(dir, 'empty.txt');
+    writeFileSync(empty, '');
+    for (const name of o.clients) {
+      const topic = `bench-produce-${topicSeq++}-${name}-idle`;
+      await mock.createTopic(topic, 1, 1);
+      const sample = name === 'kcat' ? await runKcat(mock.bootstrap, topic, 'none', empty, dir) : await runNode(name, mock.bootstrap, topic, 'none', o, false, 0);
+      idle.push(`${name} ${fmt(sample.rssKb / 1024, 1)} MiB`);
+    }
+    console.log(`idle peak RSS (started, connected, 0 records): ${idle.join(', ')}`);
     for (const partitions of o.partitions) {
       for (const codec of o.codecs) {
         const samples = new Map<ClientName, Sample[]>();
