@@ -7,7 +7,8 @@ import type { PendingRecord } from './record.js';
  * closes a batch at batchBytes or lingerMs after its first record, or on flush.
  */
 export class Accumulator {
-  private readonly lanes = new Map<string, { input: Subject<PendingRecord>; sub: Subscription }>();
+  /** Lanes by topic, then by partition (no per-record key building). */
+  private readonly lanes = new Map<string, Array<{ input: Subject<PendingRecord>; sub: Subscription } | undefined>>();
   private readonly flushes = new Subject<void>();
 
   constructor(
@@ -18,8 +19,12 @@ export class Accumulator {
   ) {}
 
   add(record: PendingRecord): void {
-    const key = `${record.topic}\u0000${record.partition}`;
-    let lane = this.lanes.get(key);
+    let topicLanes = this.lanes.get(record.topic);
+    if (topicLanes === undefined) {
+      topicLanes = [];
+      this.lanes.set(record.topic, topicLanes);
+    }
+    let lane = topicLanes[record.partition];
     if (lane === undefined) {
       const input = new Subject<PendingRecord>();
       const { topic, partition } = record;
@@ -35,7 +40,7 @@ export class Accumulator {
         )
         .subscribe((records) => this.onBatch(topic, partition, records));
       lane = { input, sub };
-      this.lanes.set(key, lane);
+      topicLanes[record.partition] = lane;
     }
     lane.input.next(record);
   }
@@ -46,7 +51,7 @@ export class Accumulator {
   }
 
   close(): void {
-    for (const lane of this.lanes.values()) lane.input.complete();
+    for (const topicLanes of this.lanes.values()) for (const lane of topicLanes) lane?.input.complete();
     this.lanes.clear();
     this.flushes.complete();
   }

@@ -11,8 +11,8 @@ export class ProducerBatch {
   /** Not to be sent again before this time (retry backoff). */
   retryAt = 0;
   readonly bytes: number;
-  /** Runs once after every record heard its outcome (the producer frees the batch's memory). */
-  onDone: ((batch: ProducerBatch) => void) | null = null;
+  /** Tells every record its outcome and frees the batch's memory (set by the producer). */
+  reporter: ((batch: ProducerBatch, error: Error | null, baseOffset: bigint, logAppendTime: number) => void) | null = null;
 
   constructor(
     readonly topic: string,
@@ -30,32 +30,10 @@ export class ProducerBatch {
     this.bytes = bytes;
   }
 
-  /** Reports the outcome to every record, once. */
+  /** Reports the outcome to every record, once, through the producer's reporter. */
   complete(error: Error | null, baseOffset: bigint, logAppendTime: number): void {
     if (this.state === 'done') return;
     this.state = 'done';
-    try {
-      this.report(error, baseOffset, logAppendTime);
-    } finally {
-      this.onDone?.(this);
-    }
-  }
-
-  private report(error: Error | null, baseOffset: bigint, logAppendTime: number): void {
-    const records = this.records;
-    if (error !== null) {
-      for (const r of records) r.done(error, null);
-      return;
-    }
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i];
-      r.done(null, {
-        topic: this.topic,
-        partition: this.partition,
-        offset: baseOffset < 0n ? -1n : baseOffset + BigInt(i),
-        timestamp: logAppendTime >= 0 ? logAppendTime : r.timestamp,
-        context: r.context,
-      });
-    }
+    this.reporter?.(this, error, baseOffset, logAppendTime);
   }
 }

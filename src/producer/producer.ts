@@ -10,7 +10,7 @@ import { initProducerId, NO_IDENTITY, type ProducerIdentity } from './identity.j
 import { MemoryPool } from './memory.js';
 import { createPartitioner, type RecordPartitioner } from './partitioners/index.js';
 import { ProducerBatch } from './producer-batch.js';
-import { toPending, type PendingRecord, type ProducerRecord, type RecordMetadata } from './record.js';
+import { toPending, type PendingRecord, type ProducerRecord, type RecordMetadata, type RecordSink } from './record.js';
 import { Sender, type PartitionGate } from './sender.js';
 import { TopicRegistry, type TopicInfo } from './topics.js';
 
@@ -130,7 +130,10 @@ export class Producer implements Observer<ProducerRecord> {
   send<C>(input: ProducerRecord<C> | ReadonlyArray<ProducerRecord<C>>): Promise<RecordMetadata<C> | Array<RecordMetadata<C>>> {
     if (!Array.isArray(input)) {
       return new Promise((resolve, reject) => {
-        this.accept(input as ProducerRecord<C>, (error, meta) => (error ? reject(error) : resolve(meta as RecordMetadata<C>)));
+        const sink: RecordSink = {
+          settle: (_r, error, meta) => (error ? reject(error) : resolve(meta as RecordMetadata<C>)),
+        };
+        this.accept(input as ProducerRecord<C>, sink, 0, this.scheduler.now());
       });
     }
     const records = input as ReadonlyArray<ProducerRecord<C>>;
@@ -139,16 +142,18 @@ export class Producer implements Observer<ProducerRecord> {
       let left = records.length;
       let failed: Error | null = null;
       if (left === 0) resolve(out);
-      records.forEach((r, i) =>
-        this.accept(r, (error, meta) => {
+      const sink: RecordSink = {
+        settle: (r, error, meta) => {
           if (error) failed ??= error;
-          else out[i] = meta as RecordMetadata<C>;
+          else out[r.index] = meta as RecordMetadata<C>;
           if (--left === 0) {
             if (failed) reject(failed);
             else resolve(out);
           }
-        }),
-      );
+        },
+      };
+      const now = this.scheduler.now();
+      for (let i = 0; i < records.length; i++) this.accept(records[i], sink, i, now);
     });
   }
 
@@ -160,40 +165,52 @@ export class Producer implements Observer<ProducerRecord> {
   produce<C = unknown>(): OperatorFunction<ProducerRecord<C>, RecordMetadata<C>> {
     return (source) =>
       new Observable<RecordMetadata<C>>((subscriber) => {
-        type Slot = { error: Error | null; meta: RecordMetadata<C> | null; record: ProducerRecord<C> } | undefined;
-        const slots: Slot[] = [];
+        // Outcomes by input position; emitted from `head` on as soon as they are contiguous.
+        const errors: Array<Error | null> = [];
+        const metas: Array<RecordMetadata<C> | null | undefined> = [];
+        const records: Array<ProducerRecord<C>> = [];
+        let base = 0;
         let head = 0;
         let pending = 0;
         let sourceDone = false;
         const emit = () => {
-          while (head < slots.length && slots[head] !== undefined) {
-            const slot = slots[head] as NonNullable<Slot>;
-            slots[head++] = undefined;
-            if (slot.error) {
-              subscriber.error(new DeliveryError(slot.record, slot.error));
+          while (head < metas.length && metas[head] !== undefined) {
+            const error = errors[head];
+            if (error) {
+              subscriber.error(new DeliveryError(records[head], error));
               return;
             }
-            subscriber.next(slot.meta as RecordMetadata<C>);
+            const meta = metas[head] as RecordMetadata<C>;
+            metas[head] = null;
+            head++;
+            subscriber.next(meta);
           }
-          if (head > 4096 && head * 2 > slots.length) {
-            slots.splice(0, head);
+          if (head > 4096 && head * 2 > metas.length) {
+            errors.splice(0, head);
+            metas.splice(0, head);
+            records.splice(0, head);
             base += head;
             head = 0;
           }
           if (sourceDone && pending === 0) subscriber.complete();
         };
-        let base = 0;
+        const sink: RecordSink = {
+          settle: (r, error, meta) => {
+            pending--;
+            const at = r.index - base;
+            errors[at] = error;
+            metas[at] = error ? null : (meta as RecordMetadata<C>);
+            if (at === head || (sourceDone && pending === 0)) emit();
+          },
+        };
         const sub = source.subscribe({
           next: (record) => {
-            const index = base + slots.length;
-            slots.push(undefined);
+            const index = base + metas.length;
+            metas.push(undefined);
+            errors.push(null);
+            records.push(record);
             pending++;
-            this.accept(record, (error, meta) => {
-              pending--;
-              slots[index - base] = { error, meta: meta as RecordMetadata<C> | null, record };
-              if (index - base === head) emit();
-              else if (sourceDone && pending === 0) emit();
-            });
+            this.accept(record, sink, index, this.scheduler.now());
           },
           error: (e: unknown) => subscriber.error(e),
           complete: () => {
@@ -208,10 +225,14 @@ export class Producer implements Observer<ProducerRecord> {
 
   /** Observer side: `records$.subscribe(producer)`. Failures go to errors$. */
   next(record: ProducerRecord): void {
-    this.accept(record, (error) => {
-      if (error) this.failures.next(error instanceof DeliveryError ? error : new DeliveryError(record, error));
-    });
+    this.accept(record, this.observerSink, 0, this.scheduler.now());
   }
+
+  private readonly observerSink: RecordSink = {
+    settle: (r, error) => {
+      if (error) this.failures.next(error instanceof DeliveryError ? error : new DeliveryError(r.source, error));
+    },
+  };
 
   error(err: unknown): void {
     this.failures.next(new DeliveryError({ topic: '', value: null }, err));
@@ -255,35 +276,21 @@ export class Producer implements Observer<ProducerRecord> {
 
   // ---- admission ----------------------------------------------------------------------------
 
-  protected accept(record: ProducerRecord, done: (error: Error | null, meta: RecordMetadata | null) => void): void {
+  /** Takes one record in; its outcome goes to `sink` (synchronously for records refused at once). */
+  protected accept(record: ProducerRecord, sink: RecordSink, index: number, now: number): void {
     const fatal = this.closed ? new ProducerClosedError() : this.sender.fatalError;
-    if (fatal) {
-      done(fatal, null);
-      return;
-    }
-    const epoch = this.epoch;
-    this.outstanding.set(epoch, (this.outstanding.get(epoch) ?? 0) + 1);
-    this.outstandingTotal++;
-    const finish = (error: Error | null, meta: RecordMetadata | null) => {
-      const left = (this.outstanding.get(epoch) ?? 1) - 1;
-      if (left === 0) this.outstanding.delete(epoch);
-      else this.outstanding.set(epoch, left);
-      this.outstandingTotal--;
-      try {
-        done(error, meta);
-      } finally {
-        if (left === 0) this.checkFlushes();
-      }
-    };
     let pending: PendingRecord;
     try {
-      pending = toPending(record, this.scheduler.now(), finish);
+      if (fatal) throw fatal;
+      pending = toPending(record, now, sink, index, this.epoch);
     } catch (e) {
-      finish(e as Error, null);
+      sink.settle({ source: record, index } as PendingRecord, e as Error, null);
       return;
     }
+    this.outstanding.set(pending.epoch, (this.outstanding.get(pending.epoch) ?? 0) + 1);
+    this.outstandingTotal++;
     if (pending.size > this.config.maxRequestBytes) {
-      finish(new RecordTooLargeError(pending.size, this.config.maxRequestBytes), null);
+      this.settle(pending, new RecordTooLargeError(pending.size, this.config.maxRequestBytes), null);
       return;
     }
     if (this.blocked === null && this.intakeHead === this.intake.length && this.memory.tryTake(pending.size)) {
@@ -293,6 +300,45 @@ export class Producer implements Observer<ProducerRecord> {
     this.intake.push(pending);
     this.pump();
   }
+
+  /** A record's outcome: counted for flush(), then told to its sink. */
+  private settle(r: PendingRecord, error: Error | null, meta: RecordMetadata | null): void {
+    const left = (this.outstanding.get(r.epoch) ?? 1) - 1;
+    if (left === 0) this.outstanding.delete(r.epoch);
+    else this.outstanding.set(r.epoch, left);
+    this.outstandingTotal--;
+    try {
+      r.sink.settle(r, error, meta);
+    } finally {
+      if (left === 0) this.checkFlushes();
+    }
+  }
+
+  /** Every record of a finished batch hears its outcome; the batch's memory is freed. */
+  private readonly report = (batch: ProducerBatch, error: Error | null, baseOffset: bigint, logAppendTime: number): void => {
+    const records = batch.records;
+    try {
+      if (error !== null || baseOffset < 0n) {
+        for (const r of records) {
+          this.settle(r, error, error ? null : { topic: batch.topic, partition: batch.partition, offset: -1n, timestamp: r.timestamp, context: r.context });
+        }
+        return;
+      }
+      let offset = baseOffset;
+      for (const r of records) {
+        this.settle(r, null, {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset,
+          timestamp: logAppendTime >= 0 ? logAppendTime : r.timestamp,
+          context: r.context,
+        });
+        offset++;
+      }
+    } finally {
+      this.memory.release(batch.bytes);
+    }
+  };
 
   private pump(): void {
     while (this.blocked === null && this.intakeHead < this.intake.length) {
@@ -315,7 +361,7 @@ export class Producer implements Observer<ProducerRecord> {
           settled = true;
           this.blocked = null;
           this.intakeHead++;
-          r.done(e as Error, null);
+          this.settle(r, e as Error, null);
           this.pump();
         },
       });
@@ -330,7 +376,7 @@ export class Producer implements Observer<ProducerRecord> {
   /** A record that holds buffer memory but fails before reaching a batch gives it back. */
   private failHeld(r: PendingRecord, error: Error): void {
     this.memory.release(r.size);
-    r.done(error, null);
+    this.settle(r, error, null);
   }
 
   private route(r: PendingRecord): void {
@@ -400,7 +446,7 @@ export class Producer implements Observer<ProducerRecord> {
       identity.producerEpoch,
       this.config.transactionalId !== null,
     );
-    batch.onDone = (b) => this.memory.release(b.bytes);
+    batch.reporter = this.report;
     return batch;
   }
 
@@ -421,7 +467,7 @@ export class Producer implements Observer<ProducerRecord> {
         this.identity.producerEpoch,
         batch.transactional,
       );
-      batch.onDone = pending.onDone;
+      batch.reporter = this.report;
     }
     this.sender.add(batch);
     const input: RecordInput[] = batch.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp }));

@@ -25,6 +25,11 @@ export interface RecordMetadata<C = unknown> {
   context?: C;
 }
 
+/** Where a record's outcome goes: one object per send() call or produce() stream, not per record. */
+export interface RecordSink {
+  settle(record: PendingRecord, error: Error | null, metadata: RecordMetadata | null): void;
+}
+
 /** A record checked and in bytes, on its way through the producer. */
 export interface PendingRecord {
   readonly topic: string;
@@ -39,9 +44,16 @@ export interface PendingRecord {
   /** Bytes this record holds in the buffer (its share of bufferMemory). */
   readonly size: number;
   readonly context: unknown;
-  /** Called once, with the outcome. */
-  readonly done: (error: Error | null, metadata: RecordMetadata | null) => void;
+  /** The record as given, for error reports. */
+  readonly source: ProducerRecord;
+  /** Hears the outcome, once; `index` tells it which of its records this is. */
+  readonly sink: RecordSink;
+  readonly index: number;
+  /** Flush epoch the record was accepted in. */
+  readonly epoch: number;
 }
+
+const NO_HEADERS: Array<[string, Buffer | null]> = [];
 
 const toBytes = (v: RecordData | undefined, field: string): Buffer | null => {
   if (v === undefined || v === null) return null;
@@ -53,7 +65,7 @@ const toBytes = (v: RecordData | undefined, field: string): Buffer | null => {
 };
 
 function headerList(headers: HeadersInput | undefined): Array<[string, Buffer | null]> {
-  if (headers === undefined) return [];
+  if (headers === undefined) return NO_HEADERS;
   const pairs = Array.isArray(headers) ? headers : Object.entries(headers as Record<string, Buffer | string>);
   return pairs.map(([k, v]: readonly [string, Buffer | string | null]) => {
     if (typeof k !== 'string') throw new InvalidRecordError('headers', 'keys must be strings');
@@ -65,11 +77,7 @@ function headerList(headers: HeadersInput | undefined): Array<[string, Buffer | 
 const RECORD_OVERHEAD = 21;
 
 /** Checks a record and turns it into bytes; throws InvalidRecordError naming the field. */
-export function toPending(
-  record: ProducerRecord,
-  now: number,
-  done: PendingRecord['done'],
-): PendingRecord {
+export function toPending(record: ProducerRecord, now: number, sink: RecordSink, index: number, epoch: number): PendingRecord {
   if (typeof record !== 'object' || record === null) throw new InvalidRecordError('record', 'must be an object');
   if (typeof record.topic !== 'string' || record.topic === '') throw new InvalidRecordError('topic', 'must be a non-empty string');
   if (!('value' in record)) throw new InvalidRecordError('value', 'is required (null for a tombstone)');
@@ -94,6 +102,9 @@ export function toPending(
     partition: record.partition ?? -1,
     size,
     context: record.context,
-    done,
+    source: record,
+    sink,
+    index,
+    epoch,
   };
 }
