@@ -470,7 +470,8 @@ export class Producer implements Observer<ProducerRecord> {
       batch.reporter = this.report;
     }
     this.sender.add(batch);
-    const input: RecordInput[] = batch.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp }));
+    // A PendingRecord is a RecordInput already: no per-record copy on the way to the encoder.
+    const input: readonly RecordInput[] = batch.records;
     const options = {
       compression: this.config.compression,
       producerId: batch.producerId,
