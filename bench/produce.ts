@@ -79,7 +79,7 @@ interface Cell {
   rssSource: string;
 }
 
-const CHILD_TIMEOUT_MS = 300_000;
+const CHILD_TIMEOUT_MS = 120_000;
 const REPO = join(import.meta.dirname, '..');
 /**
  * The node clients run as plain JavaScript, as an application would ship them: bundled once
