@@ -19,6 +19,7 @@ interface CallFrame {
 interface ProfileNode {
   id: number;
   callFrame: CallFrame;
+  children?: number[];
 }
 
 interface CpuProfile {
@@ -33,6 +34,8 @@ export interface HotFunction {
   where: string;
   selfMs: number;
   selfPercent: number;
+  /** The caller that accounts for most of this self time (native frames say little alone). */
+  caller: string;
 }
 
 export interface ProfileSummary {
@@ -59,7 +62,10 @@ function position(frame: CallFrame): string {
 
 function summarise(profile: CpuProfile, top: number): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map<string, { name: string; where: string; us: number }>();
+  const parentOf = new Map<number, ProfileNode>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n);
+  const label = (n: ProfileNode | undefined) => (n === undefined ? '' : `${n.callFrame.functionName || '(anonymous)'} ${position(n.callFrame)}`);
+  const self = new Map<string, { name: string; where: string; us: number; callers: Map<string, number> }>();
   let total = 0;
   profile.samples.forEach((id, i) => {
     const us = profile.timeDeltas[i] ?? 0;
@@ -69,14 +75,28 @@ function summarise(profile: CpuProfile, top: number): ProfileSummary {
     const where = position(node.callFrame);
     const name = node.callFrame.functionName || '(anonymous)';
     const key = `${name}@${where}`;
-    const hit = self.get(key);
-    if (hit) hit.us += us;
-    else self.set(key, { name, where, us });
+    let hit = self.get(key);
+    if (hit === undefined) {
+      hit = { name, where, us: 0, callers: new Map() };
+      self.set(key, hit);
+    }
+    hit.us += us;
+    const caller = label(parentOf.get(id));
+    hit.callers.set(caller, (hit.callers.get(caller) ?? 0) + us);
   });
   const sorted = [...self.values()].sort((a, b) => b.us - a.us).slice(0, top);
   return {
     totalMs: total / 1000,
-    top: sorted.map((f) => ({ name: f.name, where: f.where, selfMs: f.us / 1000, selfPercent: (100 * f.us) / total })),
+    top: sorted.map((f) => {
+      const [caller = '', us = 0] = [...f.callers].sort((a, b) => b[1] - a[1])[0] ?? [];
+      return {
+        name: f.name,
+        where: f.where,
+        selfMs: f.us / 1000,
+        selfPercent: (100 * f.us) / total,
+        caller: caller === '' ? '' : `${caller} (${Math.round((100 * us) / f.us)}%)`,
+      };
+    }),
   };
 }
 

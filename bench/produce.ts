@@ -276,8 +276,8 @@ function printProfile(partitions: number, codec: Codec, sample: Sample): void {
   const profile = sample.result?.profile;
   if (profile === undefined) return;
   console.log(`\nrxkafka CPU profile, ${partitions} partition(s), ${codec}: window ${fmt(sample.windowMs ?? 0)} ms, ${fmt(profile.totalMs)} ms sampled`);
-  console.log('| self ms | self % | function | where |\n|---:|---:|---|---|');
-  for (const f of profile.top) console.log(`| ${fmt(f.selfMs)} | ${f.selfPercent.toFixed(1)} | ${f.name} | ${f.where} |`);
+  console.log('| self ms | self % | function | where | main caller (share of this self time) |\n|---:|---:|---|---|---|');
+  for (const f of profile.top) console.log(`| ${fmt(f.selfMs)} | ${f.selfPercent.toFixed(1)} | ${f.name} | ${f.where} | ${f.caller} |`);
 }
 
 export async function run(args: string[]): Promise<void> {
