@@ -152,9 +152,38 @@ export class Producer implements Observer<ProducerRecord> {
           }
         },
       };
-      const now = this.scheduler.now();
-      for (let i = 0; i < records.length; i++) this.accept(records[i], sink, i, now);
+      this.acceptMany(records, sink, this.scheduler.now());
     });
+  }
+
+  /**
+   * Many records at once, with the accounting done once for all: one count for flush(), and
+   * one take from bufferMemory when the whole lot fits (else one record at a time, in order).
+   */
+  private acceptMany(records: readonly ProducerRecord[], sink: RecordSink, now: number): void {
+    const fatal = this.closed ? new ProducerClosedError() : this.sender.fatalError;
+    const epoch = this.epoch;
+    const accepted: PendingRecord[] = [];
+    let bytes = 0;
+    for (let i = 0; i < records.length; i++) {
+      try {
+        if (fatal) throw fatal;
+        const r = toPending(records[i], now, sink, i, epoch);
+        accepted.push(r);
+        bytes += r.size;
+      } catch (e) {
+        sink.settle({ source: records[i], index: i } as PendingRecord, e as Error, null);
+      }
+    }
+    if (accepted.length === 0) return;
+    this.outstanding.set(epoch, (this.outstanding.get(epoch) ?? 0) + accepted.length);
+    this.outstandingTotal += accepted.length;
+    const fits = accepted.every((r) => r.size <= this.config.maxRequestBytes);
+    if (fits && this.blocked === null && this.intakeHead === this.intake.length && this.memory.tryTake(bytes)) {
+      for (const r of accepted) this.route(r);
+      return;
+    }
+    for (const r of accepted) this.admit(r);
   }
 
   /**
@@ -289,6 +318,11 @@ export class Producer implements Observer<ProducerRecord> {
     }
     this.outstanding.set(pending.epoch, (this.outstanding.get(pending.epoch) ?? 0) + 1);
     this.outstandingTotal++;
+    this.admit(pending);
+  }
+
+  /** An accepted, counted record: refused if too large, else in line for buffer memory. */
+  private admit(pending: PendingRecord): void {
     if (pending.size > this.config.maxRequestBytes) {
       this.settle(pending, new RecordTooLargeError(pending.size, this.config.maxRequestBytes), null);
       return;
