@@ -14,6 +14,8 @@ const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
 const DUPLICATE_SEQUENCE_NUMBER = 46;
 const INVALID_PRODUCER_EPOCH = 47;
 const PRODUCER_FENCED = 90;
+/** Between sends of a failed batch: the Java client's retry.backoff.ms and retry.backoff.max.ms. */
+const RETRY_BACKOFF = { initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2 } as const;
 
 /** The batches of one partition not yet acknowledged, in send order. */
 class PartitionQueue {
@@ -315,7 +317,7 @@ export class Sender {
 
   private retryOrFail(q: PartitionQueue, b: ProducerBatch, cause: unknown): void {
     const now = this.scheduler.now();
-    const delay = backoffDelay(b.attempts, { initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2 });
+    const delay = backoffDelay(b.attempts, RETRY_BACKOFF);
     if (now + delay - b.createdAt >= this.config.deliveryTimeoutMs) {
       this.finish(q, b, new DeliveryTimeoutError(this.config.deliveryTimeoutMs, cause), -1n, -1);
       return;
