@@ -93,7 +93,6 @@ describe('producer against MockCluster', () => {
     const { cluster, client } = await setup({ brokers: 1, autoCreateTopics: false });
     await cluster.createTopic('t', { partitions: 1 });
     const producer = track(client.producer({ lingerMs: 1 }));
-    const seen: string[] = [];
     const error: unknown = await lastValueFrom(
       from([
         { topic: 't', value: 'a', context: 'a' },
@@ -103,7 +102,6 @@ describe('producer against MockCluster', () => {
     )
       .then(() => null)
       .catch((e: unknown) => e);
-    void seen;
     expect(error).toBeInstanceOf(DeliveryError);
     expect((error as DeliveryError<string>).record.context).toBe('b');
     expect(values(cluster, 't', 0)).toEqual(['a', 'c']);
