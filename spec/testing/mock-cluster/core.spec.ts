@@ -4,7 +4,7 @@ import { filter, firstValueFrom, lastValueFrom, tap, VirtualTimeScheduler, type 
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient, type KafkaClient } from '../../../src/index.js';
 import { connect, type Connection } from '../../../src/network/index.js';
-import { ApiVersions, DescribeAcls, encodeRequestFrame, Fetch, ListOffsets, Metadata, Produce } from '../../../src/protocol/messages/index.js';
+import { ApiVersions, decodeResponseFrame, DescribeAcls, encodeRequestFrame, Fetch, ListOffsets, Metadata, Produce } from '../../../src/protocol/messages/index.js';
 import { decodeRecordBatches, encodeRecordBatch } from '../../../src/protocol/records/index.js';
 import { FrameReader } from '../../../src/network/frame-reader.js';
 import { MockCluster } from '../../../src/testing/index.js';
@@ -185,6 +185,25 @@ describe('MockCluster core', () => {
     const res = await firstValueFrom(conn.request(DescribeAcls, {}, { version: DescribeAcls.maxVersion }));
     expect(res.errorCode).toBe(35);
     expect(conn.closed).toBe(false);
+  });
+
+  it('answers a version it does not speak with UNSUPPORTED_VERSION in its nearest version, keeping the connection', async () => {
+    const logged: string[] = [];
+    const cluster = await start({ log: (m) => logged.push(m) });
+    const [host, port] = cluster.bootstrap[0].split(':');
+    const socket = net.connect(Number(port), host);
+    cleanups.push(() => void socket.destroy());
+    await once(socket, 'connect');
+    const frame = encodeRequestFrame(DescribeAcls, DescribeAcls.maxVersion, 9, 'raw', {});
+    frame.writeInt16BE(DescribeAcls.maxVersion + 5, 6);
+    socket.write(frame);
+    const [chunk] = (await once(socket, 'data')) as [Buffer];
+    const [payload] = new FrameReader(1 << 20).push(chunk);
+    const { correlationId, body } = decodeResponseFrame(DescribeAcls, DescribeAcls.maxVersion, payload);
+    expect(correlationId).toBe(9);
+    expect(body.errorCode).toBe(35);
+    expect(socket.destroyed).toBe(false);
+    expect(logged.some((m) => /unsupported-version/.test(m))).toBe(true);
   });
 
   it('answers an ApiVersions version it does not know in v0 form, naming its range', async () => {

@@ -132,6 +132,15 @@ export class BrokerServer {
         );
       }
       this.cluster.log(`broker ${this.broker.id}: ${frame.reason} request (api ${frame.apiKey} v${frame.apiVersion}): ${frame.error.message}`);
+      if (frame.reason === 'unsupported-version' && frame.api !== undefined) {
+        // No layout exists for that version: answer UNSUPPORTED_VERSION in the nearest one we
+        // have, so the connection lives on (ApiVersions would have told the client our range).
+        const api: AnyApi = frame.api;
+        const version = Math.min(Math.max(frame.apiVersion, api.minVersion), api.maxVersion);
+        return this.delayed(
+          encodeResponseFrame(api, version, frame.correlationId, genericErrorResponse(api.response, version, UNSUPPORTED_VERSION)),
+        );
+      }
       return from([null]);
     }
 
