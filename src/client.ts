@@ -20,5 +20,15 @@ export function createClient(config: ClientConfig): KafkaClient {
     producerConfig.transactionalId !== undefined
       ? new TransactionalProducer(cluster, producerConfig, scheduler)
       : new Producer(cluster, producerConfig, scheduler);
-  return Object.assign(Object.create(cluster) as ClusterClient, { producer }) as KafkaClient;
+  // Delegation, not inheritance: the producers and the caller share one cluster client.
+  return {
+    metadata: (topics) => cluster.metadata(topics),
+    metadata$: (topics) => cluster.metadata$(topics),
+    leaderFor: (topic, partition) => cluster.leaderFor(topic, partition),
+    invalidateMetadata: (topic, errorCode) => cluster.invalidateMetadata(topic, errorCode),
+    request: (target, api, body, options) => cluster.request(target, api, body, options),
+    stats$: cluster.stats$,
+    close: () => cluster.close(),
+    producer,
+  } as KafkaClient;
 }
