@@ -1,6 +1,12 @@
-import { Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import { Observable, Subject, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { batch } from '../operators/batch.js';
 import type { PendingRecord } from './record.js';
+
+interface Lane {
+  /** The lane's input: records are pushed straight into the batch pipeline's subscriber. */
+  input: Subscriber<PendingRecord>;
+  sub: Subscription;
+}
 
 /**
  * Per-partition accumulation: each partition's records pass through operators/batch, which
@@ -8,7 +14,7 @@ import type { PendingRecord } from './record.js';
  */
 export class Accumulator {
   /** Lanes by topic, then by partition (no per-record key building). */
-  private readonly lanes = new Map<string, Array<{ input: Subject<PendingRecord>; sub: Subscription } | undefined>>();
+  private readonly lanes = new Map<string, Array<Lane | undefined>>();
   private readonly flushes = new Subject<void>();
 
   constructor(
@@ -24,25 +30,33 @@ export class Accumulator {
       topicLanes = [];
       this.lanes.set(record.topic, topicLanes);
     }
-    let lane = topicLanes[record.partition];
-    if (lane === undefined) {
-      const input = new Subject<PendingRecord>();
-      const { topic, partition } = record;
-      const sub = input
-        .pipe(
-          batch<PendingRecord>({
-            maxBytes: this.batchBytes,
-            sizeOf: (r) => r.size,
-            lingerMs: this.lingerMs,
-            flush$: this.flushes,
-            scheduler: this.scheduler,
-          }),
-        )
-        .subscribe((records) => this.onBatch(topic, partition, records));
-      lane = { input, sub };
-      topicLanes[record.partition] = lane;
-    }
+    const lane = topicLanes[record.partition] ?? this.open(topicLanes, record.topic, record.partition);
     lane.input.next(record);
+  }
+
+  /**
+   * A lane's pipeline fed through its own subscriber rather than a Subject: a Subject's next()
+   * allocates a closure per record (its error context) and copies its observer list; here
+   * there is one observer, always.
+   */
+  private open(topicLanes: Array<Lane | undefined>, topic: string, partition: number): Lane {
+    let input: Subscriber<PendingRecord> | undefined;
+    const sub = new Observable<PendingRecord>((subscriber) => {
+      input = subscriber;
+    })
+      .pipe(
+        batch<PendingRecord>({
+          maxBytes: this.batchBytes,
+          sizeOf: (r) => r.size,
+          lingerMs: this.lingerMs,
+          flush$: this.flushes,
+          scheduler: this.scheduler,
+        }),
+      )
+      .subscribe((records) => this.onBatch(topic, partition, records));
+    const lane = { input: input as Subscriber<PendingRecord>, sub };
+    topicLanes[partition] = lane;
+    return lane;
   }
 
   /** Closes every held batch now. */

@@ -348,31 +348,57 @@ export class Producer implements Observer<ProducerRecord> {
     }
   }
 
-  /** Every record of a finished batch hears its outcome; the batch's memory is freed. */
+  /**
+   * Every record of a finished batch hears its outcome; the batch's memory is freed. The flush
+   * accounting is done per run of records from one epoch (a batch is mostly one), not per record.
+   */
   private readonly report = (batch: ProducerBatch, error: Error | null, baseOffset: bigint, logAppendTime: number): void => {
     const records = batch.records;
-    try {
-      if (error !== null || baseOffset < 0n) {
-        for (const r of records) {
-          this.settle(r, error, error ? null : { topic: batch.topic, partition: batch.partition, offset: -1n, timestamp: r.timestamp, context: r.context });
-        }
-        return;
+    const n = records.length;
+    let drained = false;
+    let runEpoch = n > 0 ? records[0].epoch : 0;
+    let run = 0;
+    for (let i = 0; i < n; i++) {
+      const e = records[i].epoch;
+      if (e !== runEpoch) {
+        drained = this.uncount(runEpoch, run) || drained;
+        runEpoch = e;
+        run = 0;
       }
-      let offset = baseOffset;
-      for (const r of records) {
-        this.settle(r, null, {
-          topic: batch.topic,
-          partition: batch.partition,
-          offset,
-          timestamp: logAppendTime >= 0 ? logAppendTime : r.timestamp,
-          context: r.context,
-        });
-        offset++;
+      run++;
+    }
+    if (run > 0) drained = this.uncount(runEpoch, run) || drained;
+    const { topic, partition } = batch;
+    try {
+      if (error !== null) {
+        for (let i = 0; i < n; i++) records[i].sink.settle(records[i], error, null);
+      } else if (baseOffset < 0n) {
+        for (let i = 0; i < n; i++) {
+          const r = records[i];
+          r.sink.settle(r, null, { topic, partition, offset: -1n, timestamp: r.timestamp, context: r.source.context });
+        }
+      } else {
+        let offset = baseOffset;
+        for (let i = 0; i < n; i++) {
+          const r = records[i];
+          r.sink.settle(r, null, { topic, partition, offset, timestamp: logAppendTime >= 0 ? logAppendTime : r.timestamp, context: r.source.context });
+          offset++;
+        }
       }
     } finally {
       this.memory.release(batch.bytes);
+      if (drained) this.checkFlushes();
     }
   };
+
+  /** Takes `count` settled records of `epoch` off the flush accounting; true when the epoch is done. */
+  private uncount(epoch: number, count: number): boolean {
+    const left = (this.outstanding.get(epoch) ?? count) - count;
+    if (left <= 0) this.outstanding.delete(epoch);
+    else this.outstanding.set(epoch, left);
+    this.outstandingTotal -= count;
+    return left <= 0;
+  }
 
   private pump(): void {
     while (this.blocked === null && this.intakeHead < this.intake.length) {

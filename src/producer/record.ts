@@ -30,30 +30,38 @@ export interface RecordSink {
   settle(record: PendingRecord, error: Error | null, metadata: RecordMetadata | null): void;
 }
 
-/** A record checked and in bytes, on its way through the producer. */
-export interface PendingRecord {
-  readonly topic: string;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  readonly headers: Array<[string, Buffer | null]>;
-  readonly timestamp: number;
-  /** When send() took it: maxBlockMs and deliveryTimeoutMs count from here. */
-  readonly acceptedAt: number;
-  /** Explicit partition from the caller, else assigned by the partitioner. */
-  partition: number;
-  /** Bytes this record holds in the buffer (its share of bufferMemory). */
-  readonly size: number;
-  readonly context: unknown;
-  /** The record as given, for error reports. */
-  readonly source: ProducerRecord;
-  /** Hears the outcome, once; `index` tells it which of its records this is. */
-  readonly sink: RecordSink;
-  readonly index: number;
-  /** Flush epoch the record was accepted in. */
-  readonly epoch: number;
-}
+/**
+ * A record checked and in bytes, on its way through the producer. A class, so every pending
+ * record has one shape, and as few fields as the hot path needs: one lives per record until
+ * its batch is acknowledged, and young-generation GC copies every one still alive.
+ */
+export class PendingRecord {
+  constructor(
+    /** The record as given, for error reports; its `context` passes through to the metadata. */
+    readonly source: ProducerRecord,
+    readonly topic: string,
+    readonly key: Buffer | null,
+    readonly value: Buffer | null,
+    /** Undefined when the record has none. */
+    readonly headers: Array<[string, Buffer | null]> | undefined,
+    readonly timestamp: number,
+    /** When send() took it: maxBlockMs and deliveryTimeoutMs count from here. */
+    readonly acceptedAt: number,
+    /** Explicit partition from the caller, else assigned by the partitioner. */
+    public partition: number,
+    /** Bytes this record holds in the buffer (its share of bufferMemory). */
+    readonly size: number,
+    /** Hears the outcome, once; `index` tells it which of its records this is. */
+    readonly sink: RecordSink,
+    readonly index: number,
+    /** Flush epoch the record was accepted in. */
+    readonly epoch: number,
+  ) {}
 
-const NO_HEADERS: Array<[string, Buffer | null]> = [];
+  get context(): unknown {
+    return this.source.context;
+  }
+}
 
 const toBytes = (v: RecordData | undefined, field: string): Buffer | null => {
   if (v === undefined || v === null) return null;
@@ -64,8 +72,7 @@ const toBytes = (v: RecordData | undefined, field: string): Buffer | null => {
   throw new InvalidRecordError(field, `must be a Buffer, a string or null, got ${typeof u}`);
 };
 
-function headerList(headers: HeadersInput | undefined): Array<[string, Buffer | null]> {
-  if (headers === undefined) return NO_HEADERS;
+function headerList(headers: HeadersInput): Array<[string, Buffer | null]> {
   const pairs = Array.isArray(headers) ? headers : Object.entries(headers as Record<string, Buffer | string>);
   return pairs.map(([k, v]: readonly [string, Buffer | string | null]) => {
     if (typeof k !== 'string') throw new InvalidRecordError('headers', 'keys must be strings');
@@ -79,32 +86,23 @@ const RECORD_OVERHEAD = 21;
 /** Checks a record and turns it into bytes; throws InvalidRecordError naming the field. */
 export function toPending(record: ProducerRecord, now: number, sink: RecordSink, index: number, epoch: number): PendingRecord {
   if (typeof record !== 'object' || record === null) throw new InvalidRecordError('record', 'must be an object');
-  if (typeof record.topic !== 'string' || record.topic === '') throw new InvalidRecordError('topic', 'must be a non-empty string');
-  if (!('value' in record)) throw new InvalidRecordError('value', 'is required (null for a tombstone)');
-  if (record.partition !== undefined && !(Number.isInteger(record.partition) && record.partition >= 0)) {
+  const topic = record.topic;
+  if (typeof topic !== 'string' || topic === '') throw new InvalidRecordError('topic', 'must be a non-empty string');
+  const rawValue = record.value;
+  if (rawValue === undefined && !('value' in record)) throw new InvalidRecordError('value', 'is required (null for a tombstone)');
+  const partition = record.partition;
+  if (partition !== undefined && !(Number.isInteger(partition) && partition >= 0)) {
     throw new InvalidRecordError('partition', 'must be an integer >= 0');
   }
-  if (record.timestamp !== undefined && !Number.isSafeInteger(record.timestamp)) {
+  const timestamp = record.timestamp;
+  if (timestamp !== undefined && !Number.isSafeInteger(timestamp)) {
     throw new InvalidRecordError('timestamp', 'must be an integer (ms since epoch)');
   }
-  const key = toBytes(record.key, 'key');
-  const value = toBytes(record.value, 'value');
-  const headers = headerList(record.headers);
-  let size = RECORD_OVERHEAD + (key?.length ?? 0) + (value?.length ?? 0);
-  for (const [k, v] of headers) size += k.length * 3 + (v?.length ?? 0) + 10;
-  return {
-    topic: record.topic,
-    key,
-    value,
-    headers,
-    timestamp: record.timestamp ?? now,
-    acceptedAt: now,
-    partition: record.partition ?? -1,
-    size,
-    context: record.context,
-    source: record,
-    sink,
-    index,
-    epoch,
-  };
+  const rawKey = record.key;
+  const key = rawKey === undefined || rawKey === null ? null : toBytes(rawKey, 'key');
+  const value = rawValue instanceof Buffer ? rawValue : toBytes(rawValue, 'value');
+  const headers = record.headers === undefined ? undefined : headerList(record.headers);
+  let size = RECORD_OVERHEAD + (key === null ? 0 : key.length) + (value === null ? 0 : value.length);
+  if (headers !== undefined) for (const [k, v] of headers) size += k.length * 3 + (v?.length ?? 0) + 10;
+  return new PendingRecord(record, topic, key, value, headers, timestamp ?? now, now, partition ?? -1, size, sink, index, epoch);
 }
