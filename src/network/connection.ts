@@ -1,13 +1,8 @@
 import { catchError, concatMap, Observable, of, switchMap, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { defaultScheduler } from '../clock.js';
 import { KafkaError } from '../errors.js';
-import {
-  ApiVersions,
-  encodeRequestFrame,
-  peekCorrelationId,
-  type Api,
-  type Input,
-} from '../protocol/messages/index.js';
+import { encodeRequestFrameChunks } from '../protocol/messages/header.js';
+import { ApiVersions, peekCorrelationId, type Api, type Input } from '../protocol/messages/index.js';
 import { authenticate, type SaslOptions } from './authenticate.js';
 import { KafkaConnectionError, RequestTimeoutError } from './errors.js';
 import { FrameReader } from './frame-reader.js';
@@ -70,7 +65,8 @@ interface Pending {
 }
 
 interface Queued {
-  frame: (correlationId: number) => Buffer;
+  /** The request's frame, as chunks to write in order. */
+  frame: (correlationId: number) => Uint8Array[];
   api: Api<unknown, unknown>;
   version: number;
   expectResponse: boolean;
@@ -134,7 +130,7 @@ export function connect(options: ConnectionOptions): Observable<Connection> {
     const write = (q: Queued) => {
       const id = nextCorrelationId;
       nextCorrelationId = (nextCorrelationId + 1) & 0x7fffffff;
-      const frame = q.frame(id);
+      const chunks = q.frame(id);
       requests++;
       if (q.expectResponse) {
         const p: Pending = { api: q.api, version: q.version, subscriber: q.subscriber, timer: null };
@@ -147,7 +143,13 @@ export function connect(options: ConnectionOptions): Observable<Connection> {
           pump();
         }, q.timeoutMs);
       }
-      socket?.write(frame, (e) => {
+      const last = chunks.length - 1;
+      for (let i = 0; i < last; i++) {
+        socket?.write(chunks[i], (e) => {
+          if (e) poison(new KafkaConnectionError(broker, `write failed: ${e.message}`, e));
+        });
+      }
+      socket?.write(chunks[last], (e) => {
         if (e) poison(new KafkaConnectionError(broker, `write failed: ${e.message}`, e));
         else if (!q.expectResponse) q.subscriber.complete();
       });
@@ -191,7 +193,7 @@ export function connect(options: ConnectionOptions): Observable<Connection> {
           }
           const version = ro.version ?? Math.min(pickVersion(broker, api, versions), ro.maxVersion ?? Infinity);
           const q: Queued = {
-            frame: (id) => encodeRequestFrame(api, version, id, clientId, body),
+            frame: (id) => encodeRequestFrameChunks(api, version, id, clientId, body),
             api,
             version,
             expectResponse: ro.expectResponse ?? true,
