@@ -1,6 +1,48 @@
-import type { PendingRecord } from './record.js';
+import type { PendingRecord, ProducerRecord, RecordSink } from './record.js';
 
 export type BatchState = 'encoding' | 'ready' | 'in-flight' | 'done';
+
+/**
+ * What reporting needs of a batch's records, in compact per-batch arrays, so the records
+ * themselves can be let go once the batch is encoded: a batch may wait and be in flight for a
+ * while, and every object still alive is copied by each young-generation GC.
+ */
+export class Receipts {
+  readonly sources: ProducerRecord[];
+  readonly indices: Int32Array;
+  readonly timestamps: Float64Array;
+  /** Runs of records sharing a sink and a flush epoch (mostly one per send() call). */
+  readonly runEnds: number[] = [];
+  readonly runSinks: RecordSink[] = [];
+  readonly runEpochs: number[] = [];
+
+  constructor(records: readonly PendingRecord[]) {
+    const n = records.length;
+    this.sources = new Array<ProducerRecord>(n);
+    this.indices = new Int32Array(n);
+    this.timestamps = new Float64Array(n);
+    let sink: RecordSink | null = null;
+    let epoch = -1;
+    for (let i = 0; i < n; i++) {
+      const r = records[i];
+      this.sources[i] = r.source;
+      this.indices[i] = r.index;
+      this.timestamps[i] = r.timestamp;
+      if (r.sink !== sink || r.epoch !== epoch) {
+        if (i > 0) this.runEnds.push(i);
+        sink = r.sink;
+        epoch = r.epoch;
+        this.runSinks.push(sink);
+        this.runEpochs.push(epoch);
+      }
+    }
+    if (n > 0) this.runEnds.push(n);
+  }
+
+  get count(): number {
+    return this.indices.length;
+  }
+}
 
 /** A closed batch of one partition on its way to the broker, possibly several times. */
 export class ProducerBatch {
@@ -17,17 +59,27 @@ export class ProducerBatch {
   constructor(
     readonly topic: string,
     readonly partition: number,
-    readonly records: PendingRecord[],
+    /** The records until they are encoded; null after (reporting uses `receipts`). */
+    public records: PendingRecord[] | null,
+    readonly receipts: Receipts,
     readonly createdAt: number,
     /** Idempotent sequence of the first record, -1 without idempotence. */
     readonly baseSequence: number,
     readonly producerId: bigint,
     readonly producerEpoch: number,
     readonly transactional: boolean,
+    bytes?: number,
   ) {
-    let bytes = 0;
-    for (const r of records) bytes += r.size;
+    if (bytes === undefined) {
+      bytes = 0;
+      for (const r of records ?? []) bytes += r.size;
+    }
     this.bytes = bytes;
+  }
+
+  /** Records in the batch. */
+  get count(): number {
+    return this.receipts.count;
   }
 
   /** Reports the outcome to every record, once, through the producer's reporter. */

@@ -9,7 +9,7 @@ import { ProducerClosedError, RecordTooLargeError } from './errors.js';
 import { initProducerId, NO_IDENTITY, type ProducerIdentity } from './identity.js';
 import { MemoryPool } from './memory.js';
 import { createPartitioner, type RecordPartitioner } from './partitioners/index.js';
-import { ProducerBatch } from './producer-batch.js';
+import { ProducerBatch, Receipts } from './producer-batch.js';
 import { toPending, type PendingRecord, type ProducerRecord, type RecordMetadata, type RecordSink } from './record.js';
 import { Sender, type PartitionGate } from './sender.js';
 import { TopicRegistry, type TopicInfo } from './topics.js';
@@ -131,7 +131,7 @@ export class Producer implements Observer<ProducerRecord> {
     if (!Array.isArray(input)) {
       return new Promise((resolve, reject) => {
         const sink: RecordSink = {
-          settle: (_r, error, meta) => (error ? reject(error) : resolve(meta as RecordMetadata<C>)),
+          settle: (_index, _source, error, meta) => (error ? reject(error) : resolve(meta as RecordMetadata<C>)),
         };
         this.accept(input as ProducerRecord<C>, sink, 0, this.scheduler.now());
       });
@@ -143,9 +143,9 @@ export class Producer implements Observer<ProducerRecord> {
       let failed: Error | null = null;
       if (left === 0) resolve(out);
       const sink: RecordSink = {
-        settle: (r, error, meta) => {
+        settle: (index, _source, error, meta) => {
           if (error) failed ??= error;
-          else out[r.index] = meta as RecordMetadata<C>;
+          else out[index] = meta as RecordMetadata<C>;
           if (--left === 0) {
             if (failed) reject(failed);
             else resolve(out);
@@ -172,7 +172,7 @@ export class Producer implements Observer<ProducerRecord> {
         accepted.push(r);
         bytes += r.size;
       } catch (e) {
-        sink.settle({ source: records[i], index: i } as PendingRecord, e as Error, null);
+        sink.settle(i, records[i], e as Error, null);
       }
     }
     if (accepted.length === 0) return;
@@ -224,9 +224,9 @@ export class Producer implements Observer<ProducerRecord> {
           if (sourceDone && pending === 0) subscriber.complete();
         };
         const sink: RecordSink = {
-          settle: (r, error, meta) => {
+          settle: (index, _source, error, meta) => {
             pending--;
-            const at = r.index - base;
+            const at = index - base;
             errors[at] = error;
             metas[at] = error ? null : (meta as RecordMetadata<C>);
             if (at === head || (sourceDone && pending === 0)) emit();
@@ -258,8 +258,8 @@ export class Producer implements Observer<ProducerRecord> {
   }
 
   private readonly observerSink: RecordSink = {
-    settle: (r, error) => {
-      if (error) this.failures.next(error instanceof DeliveryError ? error : new DeliveryError(r.source, error));
+    settle: (_index, source, error) => {
+      if (error) this.failures.next(error instanceof DeliveryError ? error : new DeliveryError(source, error));
     },
   };
 
@@ -313,7 +313,7 @@ export class Producer implements Observer<ProducerRecord> {
       if (fatal) throw fatal;
       pending = toPending(record, now, sink, index, this.epoch);
     } catch (e) {
-      sink.settle({ source: record, index } as PendingRecord, e as Error, null);
+      sink.settle(index, record, e as Error, null);
       return;
     }
     this.outstanding.set(pending.epoch, (this.outstanding.get(pending.epoch) ?? 0) + 1);
@@ -342,7 +342,7 @@ export class Producer implements Observer<ProducerRecord> {
     else this.outstanding.set(r.epoch, left);
     this.outstandingTotal--;
     try {
-      r.sink.settle(r, error, meta);
+      r.sink.settle(r.index, r.source, error, meta);
     } finally {
       if (left === 0) this.checkFlushes();
     }
@@ -353,36 +353,29 @@ export class Producer implements Observer<ProducerRecord> {
    * accounting is done per run of records from one epoch (a batch is mostly one), not per record.
    */
   private readonly report = (batch: ProducerBatch, error: Error | null, baseOffset: bigint, logAppendTime: number): void => {
-    const records = batch.records;
-    const n = records.length;
+    const { sources, indices, timestamps, runEnds, runSinks, runEpochs } = batch.receipts;
     let drained = false;
-    let runEpoch = n > 0 ? records[0].epoch : 0;
-    let run = 0;
-    for (let i = 0; i < n; i++) {
-      const e = records[i].epoch;
-      if (e !== runEpoch) {
-        drained = this.uncount(runEpoch, run) || drained;
-        runEpoch = e;
-        run = 0;
-      }
-      run++;
+    for (let k = 0, from = 0; k < runEnds.length; from = runEnds[k++]) {
+      drained = this.uncount(runEpochs[k], runEnds[k] - from) || drained;
     }
-    if (run > 0) drained = this.uncount(runEpoch, run) || drained;
     const { topic, partition } = batch;
     try {
-      if (error !== null) {
-        for (let i = 0; i < n; i++) records[i].sink.settle(records[i], error, null);
-      } else if (baseOffset < 0n) {
-        for (let i = 0; i < n; i++) {
-          const r = records[i];
-          r.sink.settle(r, null, { topic, partition, offset: -1n, timestamp: r.timestamp, context: r.source.context });
-        }
-      } else {
-        let offset = baseOffset;
-        for (let i = 0; i < n; i++) {
-          const r = records[i];
-          r.sink.settle(r, null, { topic, partition, offset, timestamp: logAppendTime >= 0 ? logAppendTime : r.timestamp, context: r.source.context });
-          offset++;
+      let offset = baseOffset;
+      for (let k = 0, i = 0; k < runEnds.length; k++) {
+        const sink = runSinks[k];
+        const end = runEnds[k];
+        if (error !== null) {
+          for (; i < end; i++) sink.settle(indices[i], sources[i], error, null);
+        } else if (baseOffset < 0n) {
+          for (; i < end; i++) {
+            sink.settle(indices[i], sources[i], null, { topic, partition, offset: -1n, timestamp: timestamps[i], context: sources[i].context });
+          }
+        } else {
+          for (; i < end; i++) {
+            const timestamp = logAppendTime >= 0 ? logAppendTime : timestamps[i];
+            sink.settle(indices[i], sources[i], null, { topic, partition, offset, timestamp, context: sources[i].context });
+            offset++;
+          }
         }
       }
     } finally {
@@ -500,6 +493,7 @@ export class Producer implements Observer<ProducerRecord> {
       topic,
       partition,
       records,
+      new Receipts(records),
       records[0].acceptedAt,
       -1,
       identity.producerId,
@@ -516,22 +510,26 @@ export class Producer implements Observer<ProducerRecord> {
     if (this.config.idempotent && this.identity !== null) {
       const key = `${batch.topic}\u0000${batch.partition}`;
       const seq = this.sequences.get(key) ?? 0;
-      this.sequences.set(key, (seq + batch.records.length) % (MAX_SEQUENCE + 1));
+      this.sequences.set(key, (seq + batch.count) % (MAX_SEQUENCE + 1));
       batch = new ProducerBatch(
         batch.topic,
         batch.partition,
         batch.records,
+        batch.receipts,
         batch.createdAt,
         seq,
         this.identity.producerId,
         this.identity.producerEpoch,
         batch.transactional,
+        batch.bytes,
       );
       batch.reporter = this.report;
     }
     this.sender.add(batch);
     // A PendingRecord is a RecordInput already: no per-record copy on the way to the encoder.
-    const input: readonly RecordInput[] = batch.records;
+    const input: readonly RecordInput[] = batch.records ?? [];
+    // From here the records are only needed for encoding: reporting uses the receipts.
+    batch.records = null;
     const options = {
       compression: this.config.compression,
       producerId: batch.producerId,

@@ -27,7 +27,8 @@ export interface RecordMetadata<C = unknown> {
 
 /** Where a record's outcome goes: one object per send() call or produce() stream, not per record. */
 export interface RecordSink {
-  settle(record: PendingRecord, error: Error | null, metadata: RecordMetadata | null): void;
+  /** `index` tells the sink which of its records this is; `source` is the record as given. */
+  settle(index: number, source: ProducerRecord, error: Error | null, metadata: RecordMetadata | null): void;
 }
 
 /**
