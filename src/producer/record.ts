@@ -1,3 +1,5 @@
+// The module binding, not the global: on Node the global Buffer is an accessor, called on every use.
+import { Buffer } from 'node:buffer';
 import { InvalidRecordError } from './errors.js';
 
 export type RecordData = Buffer | string | null;
