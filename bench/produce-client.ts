@@ -1,7 +1,7 @@
 /**
  * One producer run in its own process, so its peak RSS is its own:
  *   node <bundle of this file> <rxkafka|kafkajs> --bootstrap=h:p --topic=t
- *        --records=N --codec=none|lz4 [--api=send|produce] [--chunk=10000] [--inflight=4] [--profile]
+ *        --records=N --codec=none|lz4 [--api=send|produce|sink] [--chunk=10000] [--inflight=4] [--profile]
  * Prints one JSON line: { ms, readyMs, maxRssKb } — ms from the first send until every record
  * is acknowledged; readyMs from process start (node, modules, connect) to the first send.
  */
@@ -29,7 +29,7 @@ export interface ClientArgs {
   topic: string;
   records: number;
   codec: 'none' | 'lz4';
-  api: 'send' | 'produce';
+  api: 'send' | 'produce' | 'sink';
   chunk: number;
   inflight: number;
   profile: boolean;
@@ -76,7 +76,13 @@ async function rxkafka(args: ClientArgs): Promise<ClientResult> {
   const result = await timed(args, () =>
     args.api === 'send'
       ? lanes(args, (start, count) => producer.send(valueChunk(start, count).map((value) => ({ topic: args.topic, value }))))
-      : produceOperator(args, producer),
+      : args.api === 'sink'
+        ? lanes(args, (start, count) => {
+            // The producer as an Observer: no metadata per record; flush() bounds what is outstanding.
+            for (const value of valueChunk(start, count)) producer.next({ topic: args.topic, value });
+            return producer.flush();
+          })
+        : produceOperator(args, producer),
   );
   await producer.close();
   await client.close();
@@ -144,7 +150,7 @@ function parse(argv: string[]): { client: string; args: ClientArgs } {
   const codec = opt('codec', 'none');
   const api = opt('api', 'send');
   if (codec !== 'none' && codec !== 'lz4') throw new Error(`produce-client: codec ${codec}`);
-  if (api !== 'send' && api !== 'produce') throw new Error(`produce-client: api ${api}`);
+  if (api !== 'send' && api !== 'produce' && api !== 'sink') throw new Error(`produce-client: api ${api}`);
   return {
     client,
     args: {

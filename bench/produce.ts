@@ -4,7 +4,7 @@
  * is its own, a fresh topic per run, and the topic's end offsets checked after every run.
  *
  *   npm run bench -- produce [--records=1000000] [--runs=2] [--partitions=1,8] [--codecs=none,lz4]
- *                            [--clients=rxkafka,kafkajs,kcat] [--api=send|produce] [--chunk=10000]
+ *                            [--clients=rxkafka,kafkajs,kcat] [--api=send|produce|sink] [--chunk=10000]
  *                            [--inflight=4] [--node-flags=--flag,--flag] [--profile]
  *
  * Settings (acks 1, no idempotence, linger 5 ms, batches up to 1,000,000 bytes = librdkafka's
@@ -48,7 +48,7 @@ interface Options {
   partitions: number[];
   codecs: Codec[];
   clients: ClientName[];
-  api: 'send' | 'produce';
+  api: 'send' | 'produce' | 'sink';
   /** Records per send() call / per top-up, and how many may be outstanding at once. */
   chunk: number;
   inflight: number;
@@ -102,7 +102,7 @@ function parseOptions(args: string[]): Options {
   for (const c of codecs) if (c !== 'none' && c !== 'lz4') throw new Error(`produce bench: codec ${c} (none|lz4)`);
   for (const c of clients) if (!['rxkafka', 'kafkajs', 'kcat'].includes(c)) throw new Error(`produce bench: client ${c}`);
   const api = opt('api', 'send');
-  if (api !== 'send' && api !== 'produce') throw new Error(`produce bench: api ${api} (send|produce)`);
+  if (api !== 'send' && api !== 'produce' && api !== 'sink') throw new Error(`produce bench: api ${api} (send|produce|sink)`);
   return {
     records: Number(opt('records', '1000000')),
     runs: Number(opt('runs', '2')),
@@ -293,7 +293,7 @@ export async function run(args: string[]): Promise<void> {
     client = createClient({ brokers: [...mock.bootstrap], clientId: 'bench-verify' });
     console.log(`produce: ${fmt(o.records)} keyless records x ${VALUE_BYTES} B, acks 1, librdkafka mock cluster (1 broker), ` +
       `best of ${o.runs}, node clients feed chunks of ${fmt(o.chunk)} with ${o.inflight} outstanding, ` +
-      `rxkafka via ${o.api === 'send' ? 'send(chunk)' : 'produce()'}${o.nodeFlags.length > 0 ? `, node flags ${o.nodeFlags.join(' ')}` : ''}; ` +
+      `rxkafka via ${o.api === 'send' ? 'send(chunk)' : o.api === 'sink' ? 'the Observer side (next + flush per chunk)' : 'produce()'}${o.nodeFlags.length > 0 ? `, node flags ${o.nodeFlags.join(' ')}` : ''}; ` +
       `kcat RSS via ${(await hasGnuTime()) ? 'GNU time' : 'VmHWM poll'}`);
     const cells: Cell[] = [];
     let topicSeq = 0;

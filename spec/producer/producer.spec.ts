@@ -144,6 +144,20 @@ describe('producer against MockCluster', () => {
     expect(cluster.records('slow', 0)).toHaveLength(outcomes.filter((o) => o === 'ok').length);
   });
 
+  it('gives the right offsets to send() when Observer-side records share its batch', async () => {
+    const { cluster, client } = await setup({ brokers: 1 });
+    await cluster.createTopic('mixed', { partitions: 1 });
+    const producer = track(client.producer({ lingerMs: 20 }));
+    producer.next({ topic: 'mixed', value: 'a' });
+    producer.next({ topic: 'mixed', value: 'b' });
+    const sent = producer.send({ topic: 'mixed', value: 'c' });
+    producer.next({ topic: 'mixed', value: 'd' });
+    const last = producer.send({ topic: 'mixed', value: 'e' });
+    expect((await sent).offset).toBe(2n);
+    expect((await last).offset).toBe(4n);
+    expect(values(cluster, 'mixed', 0)).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
   it('shows its work on stats$', async () => {
     const { cluster, client } = await setup({ brokers: 1 });
     await cluster.createTopic('s', { partitions: 2 });

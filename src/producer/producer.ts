@@ -258,6 +258,7 @@ export class Producer implements Observer<ProducerRecord> {
   }
 
   private readonly observerSink: RecordSink = {
+    wantsMetadata: false,
     settle: (_index, source, error) => {
       if (error) this.failures.next(error instanceof DeliveryError ? error : new DeliveryError(source, error));
     },
@@ -364,7 +365,8 @@ export class Producer implements Observer<ProducerRecord> {
       for (let k = 0, i = 0; k < runEnds.length; k++) {
         const sink = runSinks[k];
         const end = runEnds[k];
-        if (error !== null) {
+        if (error !== null || sink.wantsMetadata === false) {
+          offset += BigInt(end - i); // later runs of this batch still need their offsets
           for (; i < end; i++) sink.settle(indices[i], sources[i], error, null);
         } else if (baseOffset < 0n) {
           for (; i < end; i++) {

@@ -29,6 +29,11 @@ export interface RecordMetadata<C = unknown> {
 
 /** Where a record's outcome goes: one object per send() call or produce() stream, not per record. */
 export interface RecordSink {
+  /**
+   * False when the sink only cares about failures (the Observer side): successes then come
+   * with `metadata` null, and no metadata object is built per record.
+   */
+  readonly wantsMetadata?: boolean;
   /** `index` tells the sink which of its records this is; `source` is the record as given. */
   settle(index: number, source: ProducerRecord, error: Error | null, metadata: RecordMetadata | null): void;
 }
