@@ -1,6 +1,6 @@
 import { compressFrame, decompressFrame, decompressFrameSync } from 'lz4-napi';
-import { KafkaProtocolError } from '../../errors.js';
-import { asProtocolError, checkOutput, tooLarge, type Codec } from './codec.js';
+import { asProtocolError, checkOutput, type Codec } from './codec.js';
+import { frameOutputBound, preflight, type OutputBound } from './frame-bound.js';
 
 /**
  * Kafka's lz4 is the LZ4 frame format. The library has no output limit, so before handing it
@@ -11,72 +11,42 @@ import { asProtocolError, checkOutput, tooLarge, type Codec } from './codec.js';
 const FRAME_MAGIC = 0x184d2204;
 const BLOCK_MAX = [0, 0, 0, 0, 64 << 10, 256 << 10, 1 << 20, 4 << 20];
 
-function fail(message: string, at: number): never {
-  throw new KafkaProtocolError(`corrupt lz4 data: ${message}`, at);
-}
-
 /** Upper bound on the decompressed size of every frame in `data`; also the largest declared content size. */
-export function lz4OutputBound(data: Buffer, at: number): { bound: number; declared: number } {
-  let pos = 0;
-  let bound = 0;
-  let declared = 0;
-  const need = (n: number): void => {
-    if (pos + n > data.length) fail('truncated frame', at + pos);
-  };
-  while (pos < data.length) {
-    need(4);
-    const magic = data.readUInt32LE(pos);
-    pos += 4;
-    if ((magic & 0xfffffff0) === 0x184d2a50) {
-      // skippable frame: size, then opaque bytes
-      need(4);
-      const size = data.readUInt32LE(pos);
-      pos += 4;
-      need(size);
-      pos += size;
-      continue;
-    }
-    if (magic !== FRAME_MAGIC) fail('bad frame magic', at + pos - 4);
-    need(2);
-    const flg = data[pos];
-    const bd = data[pos + 1];
-    pos += 2;
-    if (flg >> 6 !== 1) fail('unsupported frame version', at + pos - 2);
+export function lz4OutputBound(data: Buffer, at: number): OutputBound {
+  return frameOutputBound(data, 'lz4', at, FRAME_MAGIC, (c, out) => {
+    c.need(2);
+    const flg = data[c.pos];
+    const bd = data[c.pos + 1];
+    c.pos += 2;
+    if (flg >> 6 !== 1) c.fail('unsupported frame version', c.pos - 2);
     const blockMax = BLOCK_MAX[(bd >> 4) & 7];
-    if (blockMax === 0) fail('bad block maximum size', at + pos - 1);
+    if (blockMax === 0) c.fail('bad block maximum size', c.pos - 1);
     const blockChecksum = (flg & 0x10) !== 0;
     if (flg & 0x08) {
-      need(8);
-      const contentSize = data.readUInt32LE(pos) + data.readUInt32LE(pos + 4) * 4294967296;
-      if (contentSize > declared) declared = contentSize;
-      pos += 8;
+      c.need(8);
+      const contentSize = data.readUInt32LE(c.pos) + data.readUInt32LE(c.pos + 4) * 4294967296;
+      if (contentSize > out.declared) out.declared = contentSize;
+      c.pos += 8;
     }
-    if (flg & 0x01) pos += 4; // dictionary id
-    need(1);
-    pos += 1; // header checksum: the library verifies it
+    if (flg & 0x01) c.pos += 4; // dictionary id
+    c.need(1);
+    c.pos += 1; // header checksum: the library verifies it
     for (;;) {
-      need(4);
-      const word = data.readUInt32LE(pos);
-      pos += 4;
+      c.need(4);
+      const word = data.readUInt32LE(c.pos);
+      c.pos += 4;
       if (word === 0) break;
       const size = word & 0x7fffffff;
       const stored = word >>> 31 === 1;
-      need(size + (blockChecksum ? 4 : 0));
-      bound += stored ? size : Math.min(blockMax, size * 255 + 24);
-      pos += size + (blockChecksum ? 4 : 0);
+      c.need(size + (blockChecksum ? 4 : 0));
+      out.bound += stored ? size : Math.min(blockMax, size * 255 + 24);
+      c.pos += size + (blockChecksum ? 4 : 0);
     }
     if (flg & 0x04) {
-      need(4);
-      pos += 4;
+      c.need(4);
+      c.pos += 4;
     }
-  }
-  return { bound, declared };
-}
-
-function preflight(data: Buffer, maxBytes: number, at: number): void {
-  const { bound, declared } = lz4OutputBound(data, at);
-  const worst = Math.max(bound, declared);
-  if (worst > maxBytes) throw tooLarge('lz4', worst, maxBytes, at);
+  });
 }
 
 export const lz4Codec: Codec = {
@@ -84,7 +54,7 @@ export const lz4Codec: Codec = {
   name: 'lz4',
   compress: (data) => compressFrame(data),
   async decompress(data, maxBytes, at) {
-    preflight(data, maxBytes, at);
+    preflight('lz4', lz4OutputBound(data, at), maxBytes, at);
     try {
       return checkOutput('lz4', await decompressFrame(data), maxBytes, at);
     } catch (err) {
@@ -92,7 +62,7 @@ export const lz4Codec: Codec = {
     }
   },
   decompressSync(data, maxBytes, at) {
-    preflight(data, maxBytes, at);
+    preflight('lz4', lz4OutputBound(data, at), maxBytes, at);
     try {
       return checkOutput('lz4', decompressFrameSync(data), maxBytes, at);
     } catch (err) {

@@ -1,6 +1,6 @@
 import { compress, decompress } from '@mongodb-js/zstd';
-import { KafkaProtocolError } from '../../errors.js';
-import { asProtocolError, checkOutput, tooLarge, type Codec } from './codec.js';
+import { asProtocolError, checkOutput, type Codec } from './codec.js';
+import { frameOutputBound, preflight, type OutputBound } from './frame-bound.js';
 
 /**
  * The zstd binding has no output limit, and zstd's best case ratio is huge (an RLE block of a
@@ -11,89 +11,60 @@ import { asProtocolError, checkOutput, tooLarge, type Codec } from './codec.js';
 const FRAME_MAGIC = 0xfd2fb528;
 const BLOCK_SIZE_MAX = 128 << 10;
 
-function fail(message: string, at: number): never {
-  throw new KafkaProtocolError(`corrupt zstd data: ${message}`, at);
-}
-
 /** Upper bound on the decompressed size of every frame in `data`; also the largest declared content size. */
-export function zstdOutputBound(data: Buffer, at: number): { bound: number; declared: number } {
-  let pos = 0;
-  let bound = 0;
-  let declared = 0;
-  const need = (n: number): void => {
-    if (pos + n > data.length) fail('truncated frame', at + pos);
-  };
-  while (pos < data.length) {
-    need(4);
-    const magic = data.readUInt32LE(pos);
-    pos += 4;
-    if ((magic & 0xfffffff0) === 0x184d2a50) {
-      need(4);
-      const size = data.readUInt32LE(pos);
-      pos += 4;
-      need(size);
-      pos += size;
-      continue;
-    }
-    if (magic !== FRAME_MAGIC) fail('bad frame magic', at + pos - 4);
-    need(1);
-    const fhd = data[pos++];
+export function zstdOutputBound(data: Buffer, at: number): OutputBound {
+  return frameOutputBound(data, 'zstd', at, FRAME_MAGIC, (c, out) => {
+    c.need(1);
+    const fhd = data[c.pos++];
     const fcsFlag = fhd >> 6;
     const singleSegment = (fhd & 0x20) !== 0;
     const checksum = (fhd & 0x04) !== 0;
     const dictBytes = [0, 1, 2, 4][fhd & 3];
     let windowSize = 0;
     if (!singleSegment) {
-      need(1);
-      const wd = data[pos++];
+      c.need(1);
+      const wd = data[c.pos++];
       const windowLog = 10 + (wd >> 3);
       const base = 2 ** windowLog;
       windowSize = base + (base / 8) * (wd & 7);
     }
-    need(dictBytes);
-    pos += dictBytes;
+    c.need(dictBytes);
+    c.pos += dictBytes;
     const fcsBytes = fcsFlag === 0 ? (singleSegment ? 1 : 0) : 1 << fcsFlag;
-    need(fcsBytes);
+    c.need(fcsBytes);
     let fcs = -1;
-    if (fcsBytes === 1) fcs = data[pos];
-    else if (fcsBytes === 2) fcs = data.readUInt16LE(pos) + 256;
-    else if (fcsBytes === 4) fcs = data.readUInt32LE(pos);
-    else if (fcsBytes === 8) fcs = data.readUInt32LE(pos) + data.readUInt32LE(pos + 4) * 4294967296;
-    pos += fcsBytes;
+    if (fcsBytes === 1) fcs = data[c.pos];
+    else if (fcsBytes === 2) fcs = data.readUInt16LE(c.pos) + 256;
+    else if (fcsBytes === 4) fcs = data.readUInt32LE(c.pos);
+    else if (fcsBytes === 8) fcs = data.readUInt32LE(c.pos) + data.readUInt32LE(c.pos + 4) * 4294967296;
+    c.pos += fcsBytes;
     if (singleSegment) windowSize = fcs;
-    if (fcs > declared) declared = fcs;
+    if (fcs > out.declared) out.declared = fcs;
     const blockMax = Math.min(windowSize, BLOCK_SIZE_MAX);
     for (;;) {
-      need(3);
-      const header = data[pos] | (data[pos + 1] << 8) | (data[pos + 2] << 16);
-      pos += 3;
+      c.need(3);
+      const header = data[c.pos] | (data[c.pos + 1] << 8) | (data[c.pos + 2] << 16);
+      c.pos += 3;
       const last = header & 1;
       const type = (header >> 1) & 3;
       const size = header >>> 3;
-      if (type === 3) fail('reserved block type', at + pos - 3);
+      if (type === 3) c.fail('reserved block type', c.pos - 3);
       if (type === 1) {
-        need(1);
-        pos += 1;
-        bound += size;
+        c.need(1);
+        c.pos += 1;
+        out.bound += size;
       } else {
-        need(size);
-        pos += size;
-        bound += type === 0 ? size : blockMax;
+        c.need(size);
+        c.pos += size;
+        out.bound += type === 0 ? size : blockMax;
       }
       if (last) break;
     }
     if (checksum) {
-      need(4);
-      pos += 4;
+      c.need(4);
+      c.pos += 4;
     }
-  }
-  return { bound, declared };
-}
-
-function preflight(data: Buffer, maxBytes: number, at: number): void {
-  const { bound, declared } = zstdOutputBound(data, at);
-  const worst = Math.max(bound, declared);
-  if (worst > maxBytes) throw tooLarge('zstd', worst, maxBytes, at);
+  });
 }
 
 export const zstdCodec: Codec = {
@@ -101,7 +72,7 @@ export const zstdCodec: Codec = {
   name: 'zstd',
   compress: (data) => compress(data),
   async decompress(data, maxBytes, at) {
-    preflight(data, maxBytes, at);
+    preflight('zstd', zstdOutputBound(data, at), maxBytes, at);
     try {
       return checkOutput('zstd', await decompress(data), maxBytes, at);
     } catch (err) {
