@@ -1,3 +1,4 @@
+import { restampRecordBatch } from '../protocol/records/index.js';
 import type { PendingRecord, ProducerRecord, RecordSink } from './record.js';
 
 export type BatchState = 'encoding' | 'ready' | 'in-flight' | 'done';
@@ -64,9 +65,9 @@ export class ProducerBatch {
     readonly receipts: Receipts,
     readonly createdAt: number,
     /** Idempotent sequence of the first record, -1 without idempotence. */
-    readonly baseSequence: number,
-    readonly producerId: bigint,
-    readonly producerEpoch: number,
+    public baseSequence: number,
+    public producerId: bigint,
+    public producerEpoch: number,
     readonly transactional: boolean,
     bytes?: number,
   ) {
@@ -80,6 +81,19 @@ export class ProducerBatch {
   /** Records in the batch. */
   get count(): number {
     return this.receipts.count;
+  }
+
+  /**
+   * Moves an encoded, unsent batch to a new producer identity and sequence (after an epoch
+   * bump): its bytes are rewritten rather than re-encoded, since the records are gone by now.
+   */
+  restamp(producerId: bigint, producerEpoch: number, baseSequence: number): void {
+    if (this.encoded !== null) restampRecordBatch(this.encoded, producerId, producerEpoch, baseSequence);
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
+    this.baseSequence = baseSequence;
+    // the old stamp's retries are over: the new one may go at once
+    this.retryAt = 0;
   }
 
   /** Reports the outcome to every record, once, through the producer's reporter. */

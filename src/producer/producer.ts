@@ -6,6 +6,7 @@ import { encodeRecordBatch, encodeRecordBatchSync, type RecordInput } from '../p
 import { Accumulator } from './accumulator.js';
 import { resolveProducerConfig, type ProducerConfig, type ResolvedProducerConfig } from './config.js';
 import { ProducerClosedError, RecordTooLargeError } from './errors.js';
+import { bumpEpoch, restampBatches } from './epoch-bump.js';
 import { initProducerId, NO_IDENTITY, type ProducerIdentity } from './identity.js';
 import { MemoryPool } from './memory.js';
 import { createPartitioner, type RecordPartitioner } from './partitioners/index.js';
@@ -69,7 +70,8 @@ export class Producer implements Observer<ProducerRecord> {
   private awaitingIdentity: ProducerBatch[] = [];
   private identity: ProducerIdentity | null;
   private identityPending = false;
-  private readonly sequences = new Map<string, number>();
+  /** Next sequence per partition (`topic\0partition`) under the current identity. */
+  private sequences = new Map<string, number>();
   /** Outstanding records per flush epoch: flush() waits for its epoch and those before. */
   private epoch = 0;
   private readonly outstanding = new Map<number, number>();
@@ -97,7 +99,7 @@ export class Producer implements Observer<ProducerRecord> {
     this.topics = new TopicRegistry(client, (topic, info, error) => this.onTopic(topic, info, error));
     this.partitioner = createPartitioner(this.config.partitioner);
     this.accumulator = new Accumulator(this.config.batchBytes, this.config.lingerMs, scheduler, (t, p, r) => this.onBatch(t, p, r));
-    this.sender = new Sender(client, this.config, scheduler, this.topics, changed, gate);
+    this.sender = new Sender(client, this.config, scheduler, this.topics, changed, gate, () => this.onSequenceGap());
     this.stats$ = this.changes.pipe(
       startWith(undefined),
       map(() => this.snapshot()),
@@ -559,21 +561,54 @@ export class Producer implements Observer<ProducerRecord> {
     if (this.identityPending) return;
     this.identityPending = true;
     this.obtainIdentity().then(
-      (identity) => {
-        this.identity = identity;
-        this.identityPending = false;
-        const waiting = this.awaitingIdentity;
-        this.awaitingIdentity = [];
-        for (const b of waiting) this.dispatch(b);
-      },
-      (e: unknown) => {
-        this.identityPending = false;
-        const error = e instanceof Error ? e : new Error(String(e));
-        const waiting = this.awaitingIdentity;
-        this.awaitingIdentity = [];
-        for (const b of waiting) b.complete(error, -1n, -1);
-      },
+      (identity) => this.adoptIdentity(identity),
+      (e: unknown) => this.identityFailed(e),
     );
+  }
+
+  /** Batches closed while the identity was unknown go out under it, in the order they closed. */
+  private adoptIdentity(identity: ProducerIdentity): void {
+    this.identity = identity;
+    this.identityPending = false;
+    const waiting = this.awaitingIdentity;
+    this.awaitingIdentity = [];
+    for (const b of waiting) this.dispatch(b);
+  }
+
+  private identityFailed(e: unknown): void {
+    this.identityPending = false;
+    const error = e instanceof Error ? e : new Error(String(e));
+    const waiting = this.awaitingIdentity;
+    this.awaitingIdentity = [];
+    for (const b of waiting) b.complete(error, -1n, -1);
+  }
+
+  /**
+   * A batch failed for good and left a gap in its partition's sequences (KIP-360): the broker
+   * would refuse every later batch as out of order. As the Java client does, stop sending, wait
+   * until nothing is in flight (an answer still due could be a success under the old epoch), bump
+   * the epoch, re-stamp what is queued from sequence 0, then go on. Batches closing meanwhile wait
+   * for the new identity like those before the first InitProducerId.
+   */
+  private onSequenceGap(): void {
+    const current = this.identity;
+    if (current === null) return; // a bump is already under way and will re-stamp this one's followers
+    this.identity = null;
+    this.identityPending = true;
+    this.sender.hold();
+    this.sender.whenIdle(() => {
+      void bumpEpoch(this.client, current, this.config.transactionTimeoutMs)
+        .then((identity) => {
+          this.sequences = restampBatches(this.sender.queued(), identity);
+          this.adoptIdentity(identity);
+        })
+        .catch((e: unknown) => {
+          // Without a usable identity the queued batches could never be written in order.
+          this.sender.stop(e instanceof Error ? e : new Error(String(e)));
+          this.identityFailed(e);
+        })
+        .finally(() => this.sender.release());
+    });
   }
 
   /** InitProducerId for an idempotent producer; the transactional producer overrides it. */

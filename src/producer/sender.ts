@@ -58,6 +58,7 @@ export class Sender {
   private again = false;
   private held = 0;
   private fatal: Error | null = null;
+  private idleWaiters: Array<() => void> = [];
   readonly counters: SenderCounters = { requests: 0, retries: 0, errors: 0 };
 
   constructor(
@@ -67,6 +68,11 @@ export class Sender {
     private readonly topics: TopicRegistry,
     private readonly changed: () => void,
     private readonly gate: PartitionGate | null,
+    /**
+     * Told when a batch of a non-transactional idempotent producer fails for good: its sequences
+     * are then missing from the log, so every later batch of its partition would be out of order.
+     */
+    private readonly sequenceGap: ((batch: ProducerBatch) => void) | null = null,
   ) {}
 
   get inFlightRequests(): number {
@@ -111,6 +117,30 @@ export class Sender {
     this.changed();
   }
 
+  /**
+   * Calls `callback` once no request is in flight and no queued batch is still encoding: with
+   * the sender held, the queued batches then stay as they are until release().
+   */
+  whenIdle(callback: () => void): void {
+    this.idleWaiters.push(callback);
+    this.checkIdle();
+  }
+
+  private checkIdle(): void {
+    if (this.idleWaiters.length === 0 || this.inFlightRequests > 0) return;
+    for (const q of this.queues.values()) if (q.batches.some((b) => b.state === 'encoding')) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** The queued batches not yet acknowledged nor failed, in send order per partition. */
+  queued(): ProducerBatch[] {
+    const out: ProducerBatch[] = [];
+    for (const q of this.queues.values()) for (const b of q.batches) if (b.state !== 'done') out.push(b);
+    return out;
+  }
+
   /** Defers drains until release(): batches closing together then share requests. */
   hold(): void {
     this.held++;
@@ -122,6 +152,8 @@ export class Sender {
 
   /** Sends what can be sent now. Re-entrant calls are folded into one more pass. */
   drain(): void {
+    // settled requests and finished encodings come through here: an idle waiter may be due
+    this.checkIdle();
     if (this.held > 0) return;
     if (this.draining) {
       this.again = true;
@@ -143,6 +175,8 @@ export class Sender {
     const perBroker = new Map<number, ProducerBatch[]>();
     let nextWake = Infinity;
     for (const [key, q] of this.queues) {
+      // an expiry can hold the sender (sequence gap): then nothing more goes until release()
+      if (this.held > 0) return;
       nextWake = Math.min(nextWake, this.expire(q, now));
       if (q.batches.length === 0) {
         if (q.inFlight === 0) this.queues.delete(key);
@@ -170,6 +204,7 @@ export class Sender {
       }
       list.push(candidate);
     }
+    if (this.held > 0) return;
     for (const [broker, candidates] of perBroker) {
       let at = 0;
       while (at < candidates.length && (this.brokerInFlight.get(broker) ?? 0) < this.config.maxInFlight) {
@@ -332,6 +367,7 @@ export class Sender {
     const at = q.batches.indexOf(b);
     if (at >= 0) q.batches.splice(at, 1);
     if (error !== null) this.counters.errors++;
+    if (error !== null && b.baseSequence >= 0 && this.config.transactionalId === null) this.sequenceGap?.(b);
     b.complete(error, baseOffset, appendTime);
     this.changed();
   }

@@ -3,6 +3,7 @@ export { crc32 } from './crc32.js';
 export { encodeRecordBatch, encodeRecordBatchSync } from './encode-record-batch.js';
 export { decodeRecordBatches, decodeRecordSet, decodeRecordSetSync } from './decode.js';
 export { recordBatchInfo, type RecordBatchInfo } from './record-batch-info.js';
+export { restampRecordBatch } from './restamp-record-batch.js';
 export { controlRecord } from './control-record.js';
 export type {
   ControlMarker,
