@@ -22,9 +22,9 @@ async function setup(): Promise<{ cluster: MockCluster; client: KafkaClient }> {
 
 describe('idempotent producer after a batch fails for good (KIP-360)', () => {
   it.each([
-    ['the broker bumps the epoch', []],
-    ['the broker refuses the bump, so a fresh producer id serves', [INVALID_PRODUCER_EPOCH]],
-  ])('delivers the batches queued behind the lost one and later ones, once each, in order: %s', async (_, bumpErrors: number[]) => {
+    ['the broker bumps the epoch', [], true],
+    ['the broker refuses the bump, so a fresh producer id serves', [INVALID_PRODUCER_EPOCH], false],
+  ])('delivers the batches queued behind the lost one and later ones, once each, in order: %s', async (_, bumpErrors: number[], bumped: boolean) => {
     const { cluster, client } = await setup();
     await cluster.createTopic('gap', { partitions: 1 });
     // batchBytes 1: every record is a batch of its own, so several queue behind the one in flight
@@ -53,6 +53,8 @@ describe('idempotent producer after a batch fails for good (KIP-360)', () => {
       expect([b.producerId, b.producerEpoch]).not.toEqual([before.producerId, before.producerEpoch]);
       expect([b.producerId, b.producerEpoch]).toEqual([after[0].producerId, after[0].producerEpoch]);
     }
+    if (bumped) expect([after[0].producerId, after[0].producerEpoch]).toEqual([before.producerId, before.producerEpoch + 1]);
+    else expect(after[0].producerId).not.toBe(before.producerId);
     // re-stamped from sequence 0 in queue order, then continued by the batch sent after
     expect(after.map((b) => b.baseSequence)).toEqual([0, 1, 2, 3, 4]);
     const stats = await firstValueFrom(producer.stats$);

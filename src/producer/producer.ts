@@ -553,7 +553,7 @@ export class Producer implements Observer<ProducerRecord> {
         if (batch.state === 'encoding') batch.state = 'ready';
         this.sender.drain();
       },
-      (e: unknown) => batch.complete(e instanceof Error ? e : new Error(String(e)), -1n, -1),
+      (e: unknown) => this.sender.fail(batch, e instanceof Error ? e : new Error(String(e))),
     );
   }
 

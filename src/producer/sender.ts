@@ -363,6 +363,14 @@ export class Sender {
     this.changed();
   }
 
+  /** A batch that cannot be sent at all (its encoding failed): it fails and leaves its queue. */
+  fail(b: ProducerBatch, error: Error): void {
+    const q = this.queueOf(b);
+    if (q === undefined) b.complete(error, -1n, -1);
+    else this.finish(q, b, error, -1n, -1);
+    this.drain();
+  }
+
   private finish(q: PartitionQueue, b: ProducerBatch, error: Error | null, baseOffset: bigint, appendTime: number): void {
     const at = q.batches.indexOf(b);
     if (at >= 0) q.batches.splice(at, 1);

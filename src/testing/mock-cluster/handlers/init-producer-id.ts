@@ -5,14 +5,21 @@ import { MAX_TRANSACTION_TIMEOUT_MS, TransactionCoordinator } from '../transacti
 
 const fail = (errorCode: number): Input<InitProducerIdResponse> => ({ throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 });
 
+const MAX_EPOCH = 32766;
+
 /**
- * Without a transactional id: a fresh producer id at epoch 0, from any broker. With one: only
- * its coordinator answers, with the same producer id and a bumped epoch for every new producer.
+ * Without a transactional id: a fresh producer id at epoch 0, from any broker; or, from v3, the
+ * epoch of the producer id the client names bumped (KIP-360: an idempotent producer that lost a
+ * batch starts its sequences again). With one: only its coordinator answers, with the same
+ * producer id and a bumped epoch for every new producer.
  */
 function initProducerId(request: InitProducerIdRequest, ctx: RequestContext): Input<InitProducerIdResponse> {
   const coordinator = TransactionCoordinator.of(ctx.cluster);
   const id = request.transactionalId;
   if (id === null) {
+    if (ctx.apiVersion >= 3 && request.producerId >= 0n && request.producerEpoch >= 0 && request.producerEpoch < MAX_EPOCH) {
+      return { throttleTimeMs: 0, errorCode: 0, producerId: request.producerId, producerEpoch: request.producerEpoch + 1 };
+    }
     return { throttleTimeMs: 0, errorCode: 0, producerId: coordinator.allocateProducerId(), producerEpoch: 0 };
   }
   if (id === '') return fail(ErrorCode.INVALID_REQUEST);
