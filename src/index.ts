@@ -38,13 +38,14 @@ export {
 export { CircuitOpenError, type CircuitState } from './operators/index.js';
 export {
   BufferExhaustedError,
+  DeliveryError,
   DeliveryTimeoutError,
   InvalidRecordError,
   ProducerClosedError,
   ProducerFencedError,
   RecordTooLargeError,
 } from './producer/errors.js';
-export { DeliveryError, Producer, type ProducerStats } from './producer/producer.js';
+export { Producer, type ProducerStats } from './producer/producer.js';
 export {
   TransactionAbortedError,
   TransactionalProducer,

@@ -1,4 +1,5 @@
 import { KafkaError } from '../errors.js';
+import type { ProducerRecord } from './record.js';
 
 /** bufferMemory stayed full for maxBlockMs: the record was not accepted. */
 export class BufferExhaustedError extends KafkaError {
@@ -42,5 +43,20 @@ export class ProducerFencedError extends KafkaError {
 export class ProducerClosedError extends KafkaError {
   constructor() {
     super('producer is closed');
+  }
+}
+
+/** A record that failed, with the context it carried, on produce()'s error channel or errors$. */
+export class DeliveryError<C = unknown> extends KafkaError {
+  constructor(
+    readonly record: ProducerRecord<C>,
+    cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`record for ${record?.topic} not delivered: ${reason}`, {
+      cause,
+      code: cause instanceof KafkaError ? cause.code : -1,
+      retriable: cause instanceof KafkaError ? cause.retriable : false,
+    });
   }
 }

@@ -1,11 +1,14 @@
-import { distinctUntilChanged, map, Observable, startWith, Subject, type Observer, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { distinctUntilChanged, map, startWith, Subject, type Observable, type Observer, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { ClusterClient } from '../cluster/index.js';
 import { KafkaError } from '../errors.js';
 import { kafkaErrorFromCode } from '../protocol/error-codes.js';
 import { encodeRecordBatch, encodeRecordBatchSync, type RecordInput } from '../protocol/records/index.js';
 import { Accumulator } from './accumulator.js';
 import { resolveProducerConfig, type ProducerConfig, type ResolvedProducerConfig } from './config.js';
-import { ProducerClosedError, RecordTooLargeError } from './errors.js';
+import { DeliveryError, ProducerClosedError, RecordTooLargeError } from './errors.js';
+import { produceThrough } from './produce-operator.js';
+
+export { DeliveryError } from './errors.js';
 import { bumpEpoch, restampBatches } from './epoch-bump.js';
 import { initProducerId, NO_IDENTITY, type ProducerIdentity } from './identity.js';
 import { MemoryPool } from './memory.js';
@@ -26,21 +29,6 @@ export interface ProducerStats {
   requests: number;
   retries: number;
   errors: number;
-}
-
-/** A record that failed, with the context it carried, on produce()'s error channel or errors$. */
-export class DeliveryError<C = unknown> extends KafkaError {
-  constructor(
-    readonly record: ProducerRecord<C>,
-    cause: unknown,
-  ) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`record for ${record?.topic} not delivered: ${reason}`, {
-      cause,
-      code: cause instanceof KafkaError ? cause.code : -1,
-      retriable: cause instanceof KafkaError ? cause.retriable : false,
-    });
-  }
 }
 
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
@@ -194,64 +182,10 @@ export class Producer implements Observer<ProducerRecord> {
    * metadata of every record before it.
    */
   produce<C = unknown>(): OperatorFunction<ProducerRecord<C>, RecordMetadata<C>> {
-    return (source) =>
-      new Observable<RecordMetadata<C>>((subscriber) => {
-        // Outcomes by input position; emitted from `head` on as soon as they are contiguous.
-        const errors: Array<Error | null> = [];
-        const metas: Array<RecordMetadata<C> | null | undefined> = [];
-        const records: Array<ProducerRecord<C>> = [];
-        let base = 0;
-        let head = 0;
-        let pending = 0;
-        let sourceDone = false;
-        const emit = () => {
-          while (head < metas.length && metas[head] !== undefined) {
-            const error = errors[head];
-            if (error) {
-              subscriber.error(new DeliveryError(records[head], error));
-              return;
-            }
-            const meta = metas[head] as RecordMetadata<C>;
-            metas[head] = null;
-            head++;
-            subscriber.next(meta);
-          }
-          if (head > 4096 && head * 2 > metas.length) {
-            errors.splice(0, head);
-            metas.splice(0, head);
-            records.splice(0, head);
-            base += head;
-            head = 0;
-          }
-          if (sourceDone && pending === 0) subscriber.complete();
-        };
-        const sink: RecordSink = {
-          settle: (index, _source, error, meta) => {
-            pending--;
-            const at = index - base;
-            errors[at] = error;
-            metas[at] = error ? null : (meta as RecordMetadata<C>);
-            if (at === head || (sourceDone && pending === 0)) emit();
-          },
-        };
-        const sub = source.subscribe({
-          next: (record) => {
-            const index = base + metas.length;
-            metas.push(undefined);
-            errors.push(null);
-            records.push(record);
-            pending++;
-            this.accept(record, sink, index, this.scheduler.now());
-          },
-          error: (e: unknown) => subscriber.error(e),
-          complete: () => {
-            sourceDone = true;
-            this.flushBatches();
-            emit();
-          },
-        });
-        return () => sub.unsubscribe();
-      });
+    return produceThrough<C>({
+      accept: (record, sink, index) => this.accept(record, sink, index, this.scheduler.now()),
+      flush: () => this.flushBatches(),
+    });
   }
 
   /** Observer side: `records$.subscribe(producer)`. Failures go to errors$. */
