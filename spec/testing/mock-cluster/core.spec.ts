@@ -1,39 +1,26 @@
 import * as net from 'node:net';
 import { once } from 'node:events';
-import { filter, firstValueFrom, lastValueFrom, tap, VirtualTimeScheduler, type Subscription } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { filter, firstValueFrom, lastValueFrom, tap, VirtualTimeScheduler } from 'rxjs';
+import { describe, expect, it } from 'vitest';
 import { createClient, type KafkaClient } from '../../../src/index.js';
-import { connect, type Connection } from '../../../src/network/index.js';
+import type { Connection } from '../../../src/network/index.js';
 import { ApiVersions, decodeResponseFrame, DescribeAcls, encodeRequestFrame, Fetch, ListOffsets, Metadata, Produce } from '../../../src/protocol/messages/index.js';
 import { decodeRecordBatches, encodeRecordBatch } from '../../../src/protocol/records/index.js';
 import { FrameReader } from '../../../src/network/frame-reader.js';
 import { MockCluster } from '../../../src/testing/index.js';
+import { testScope } from '../../support/test-scope.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const scope = testScope();
 
-async function start(options: Parameters<typeof MockCluster.start>[0] = {}): Promise<MockCluster> {
-  const cluster = await MockCluster.start(options);
-  cleanups.push(() => cluster.stop());
-  return cluster;
-}
+const start = scope.cluster;
 
 function client(cluster: MockCluster): KafkaClient {
   const c = createClient({ brokers: cluster.bootstrap, retry: { maxRetries: 2, initialDelayMs: 5, maxDelayMs: 20 } });
-  cleanups.push(() => c.close());
+  scope.defer(() => c.close());
   return c;
 }
 
-/** A connection to one broker, held open for the test. */
-async function open(address: string): Promise<Connection> {
-  const [host, port] = address.split(':');
-  return new Promise((resolve, reject) => {
-    const sub: Subscription = connect({ host, port: Number(port) }).subscribe({ next: resolve, error: reject });
-    cleanups.push(() => sub.unsubscribe());
-  });
-}
+const open = scope.open;
 
 const produceBody = (topic: string, partition: number, records: Buffer, acks = -1) => ({
   acks,
@@ -192,7 +179,7 @@ describe('MockCluster core', () => {
     const cluster = await start({ log: (m) => logged.push(m) });
     const [host, port] = cluster.bootstrap[0].split(':');
     const socket = net.connect(Number(port), host);
-    cleanups.push(() => void socket.destroy());
+    scope.defer(() => void socket.destroy());
     await once(socket, 'connect');
     const frame = encodeRequestFrame(DescribeAcls, DescribeAcls.maxVersion, 9, 'raw', {});
     frame.writeInt16BE(DescribeAcls.maxVersion + 5, 6);
@@ -210,7 +197,7 @@ describe('MockCluster core', () => {
     const cluster = await start();
     const [host, port] = cluster.bootstrap[0].split(':');
     const socket = net.connect(Number(port), host);
-    cleanups.push(() => void socket.destroy());
+    scope.defer(() => void socket.destroy());
     await once(socket, 'connect');
     const frame = encodeRequestFrame(ApiVersions, 0, 7, 'raw', {});
     frame.writeInt16BE(99, 6); // claim ApiVersions v99

@@ -1,31 +1,18 @@
-import { firstValueFrom, type Subscription } from 'rxjs';
+import { firstValueFrom } from 'rxjs';
 import { Kafka, logLevel } from 'kafkajs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { connect, type Connection } from '../../../src/network/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Connection } from '../../../src/network/index.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { InitProducerId, Produce } from '../../../src/protocol/messages/index.js';
 import { encodeRecordBatch, recordBatchInfo } from '../../../src/protocol/records/index.js';
-import { MockCluster } from '../../../src/testing/index.js';
+import { testScope } from '../../support/test-scope.js';
 import { ProducerStateTable, addSequence } from '../../../src/testing/mock-cluster/producer-state.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const scope = testScope();
 
-async function start(options: Parameters<typeof MockCluster.start>[0] = {}): Promise<MockCluster> {
-  const cluster = await MockCluster.start(options);
-  cleanups.push(() => cluster.stop());
-  return cluster;
-}
+const start = scope.cluster;
 
-async function open(address: string): Promise<Connection> {
-  const [host, port] = address.split(':');
-  return new Promise((resolve, reject) => {
-    const sub: Subscription = connect({ host, port: Number(port) }).subscribe({ next: resolve, error: reject });
-    cleanups.push(() => sub.unsubscribe());
-  });
-}
+const open = scope.open;
 
 interface BatchSpec {
   producerId: bigint;
@@ -167,7 +154,7 @@ describe('KafkaJS idempotent producer against MockCluster', () => {
     const counting = cluster.requests$.subscribe((r) => {
       if (r.apiKey === Produce.apiKey) produceRequests++;
     });
-    cleanups.push(() => counting.unsubscribe());
+    scope.defer(() => counting.unsubscribe());
     const kafka = new Kafka({
       brokers: cluster.bootstrap,
       logLevel: logLevel.NOTHING,
@@ -175,7 +162,7 @@ describe('KafkaJS idempotent producer against MockCluster', () => {
     });
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-    cleanups.push(() => producer.disconnect());
+    scope.defer(() => producer.disconnect());
     const total = 2000;
     const perSend = 100;
     for (let from = 0; from < total; from += perSend) {

@@ -1,6 +1,6 @@
-import { firstValueFrom, VirtualTimeScheduler, type Subscription } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { connect, type Connection } from '../../../src/network/index.js';
+import { firstValueFrom, VirtualTimeScheduler } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import type { Connection } from '../../../src/network/index.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import {
   AddOffsetsToTxn,
@@ -14,25 +14,16 @@ import {
 } from '../../../src/protocol/messages/index.js';
 import { decodeRecordBatches, encodeRecordBatch, recordBatchInfo } from '../../../src/protocol/records/index.js';
 import { MockCluster } from '../../../src/testing/index.js';
+import { testScope } from '../../support/test-scope.js';
 import { PartitionLog } from '../../../src/testing/mock-cluster/partition-log.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const scope = testScope();
 
-async function start(options: Parameters<typeof MockCluster.start>[0] = {}): Promise<MockCluster> {
-  const cluster = await MockCluster.start(options);
-  cleanups.push(() => cluster.stop());
-  return cluster;
-}
+const start = scope.cluster;
 
-async function open(cluster: MockCluster, brokerId: number): Promise<Connection> {
+function open(cluster: MockCluster, brokerId: number): Promise<Connection> {
   const b = cluster.state.brokers.get(brokerId)!;
-  return new Promise((resolve, reject) => {
-    const sub: Subscription = connect({ host: b.host, port: b.port }).subscribe({ next: resolve, error: reject });
-    cleanups.push(() => sub.unsubscribe());
-  });
+  return scope.open(`${b.host}:${b.port}`);
 }
 
 /** A transactional producer speaking raw requests: to its coordinator and to the partition leader. */
