@@ -3,7 +3,6 @@ import { once } from 'node:events';
 import { filter, firstValueFrom, lastValueFrom, tap, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createClient, type KafkaClient } from '../../../src/index.js';
-import type { Connection } from '../../../src/network/index.js';
 import { ApiVersions, decodeResponseFrame, DescribeAcls, encodeRequestFrame, Fetch, ListOffsets, Metadata, Produce } from '../../../src/protocol/messages/index.js';
 import { decodeRecordBatches, encodeRecordBatch } from '../../../src/protocol/records/index.js';
 import { FrameReader } from '../../../src/network/frame-reader.js';
