@@ -151,23 +151,17 @@ export class Producer implements Observer<ProducerRecord> {
    * one take from bufferMemory when the whole lot fits (else one record at a time, in order).
    */
   private acceptMany(records: readonly ProducerRecord[], sink: RecordSink, now: number): void {
-    const fatal = this.closed ? new ProducerClosedError() : this.sender.fatalError;
-    const epoch = this.epoch;
+    const refusal = this.refusal();
     const accepted: PendingRecord[] = [];
     let bytes = 0;
     for (let i = 0; i < records.length; i++) {
-      try {
-        if (fatal) throw fatal;
-        const r = toPending(records[i], now, sink, i, epoch);
-        accepted.push(r);
-        bytes += r.size;
-      } catch (e) {
-        sink.settle(i, records[i], e as Error, null);
-      }
+      const r = this.check(records[i], sink, i, now, refusal);
+      if (r === null) continue;
+      accepted.push(r);
+      bytes += r.size;
     }
     if (accepted.length === 0) return;
-    this.outstanding.set(epoch, (this.outstanding.get(epoch) ?? 0) + accepted.length);
-    this.outstandingTotal += accepted.length;
+    this.count(this.epoch, accepted.length);
     const fits = accepted.every((r) => r.size <= this.config.maxRequestBytes);
     if (fits && this.blocked === null && this.intakeHead === this.intake.length && this.memory.tryTake(bytes)) {
       for (const r of accepted) this.route(r);
@@ -175,6 +169,7 @@ export class Producer implements Observer<ProducerRecord> {
     }
     for (const r of accepted) this.admit(r);
   }
+
 
   /**
    * Records in, their metadata out, in input order; a record's `context` comes back on its
@@ -244,19 +239,29 @@ export class Producer implements Observer<ProducerRecord> {
 
   /** Takes one record in; its outcome goes to `sink` (synchronously for records refused at once). */
   protected accept(record: ProducerRecord, sink: RecordSink, index: number, now: number): void {
-    const fatal = this.closed ? new ProducerClosedError() : this.sender.fatalError;
-    let pending: PendingRecord;
-    try {
-      if (fatal) throw fatal;
-      pending = toPending(record, now, sink, index, this.epoch);
-    } catch (e) {
-      sink.settle(index, record, e as Error, null);
-      return;
-    }
-    this.outstanding.set(pending.epoch, (this.outstanding.get(pending.epoch) ?? 0) + 1);
-    this.outstandingTotal++;
+    const pending = this.check(record, sink, index, now, this.refusal());
+    if (pending === null) return;
+    this.count(pending.epoch, 1);
     this.admit(pending);
   }
+
+  /** Why nothing is accepted now (closed, or fenced for good), if that is so. */
+  private refusal(): Error | null {
+    return this.closed ? new ProducerClosedError() : this.sender.fatalError;
+  }
+
+  /** The record in bytes, or null after telling its sink why it cannot be taken. */
+  private check(record: ProducerRecord, sink: RecordSink, index: number, now: number, refusal: Error | null): PendingRecord | null {
+    try {
+      if (refusal) throw refusal;
+      return toPending(record, now, sink, index, this.epoch);
+    } catch (e) {
+      sink.settle(index, record, e as Error, null);
+      return null;
+    }
+  }
+
+
 
   /** An accepted, counted record: refused if too large, else in line for buffer memory. */
   private admit(pending: PendingRecord): void {
@@ -274,14 +279,11 @@ export class Producer implements Observer<ProducerRecord> {
 
   /** A record's outcome: counted for flush(), then told to its sink. */
   private settle(r: PendingRecord, error: Error | null, meta: RecordMetadata | null): void {
-    const left = (this.outstanding.get(r.epoch) ?? 1) - 1;
-    if (left === 0) this.outstanding.delete(r.epoch);
-    else this.outstanding.set(r.epoch, left);
-    this.outstandingTotal--;
+    const drained = this.uncount(r.epoch, 1);
     try {
       r.sink.settle(r.index, r.source, error, meta);
     } finally {
-      if (left === 0) this.checkFlushes();
+      if (drained) this.checkFlushes();
     }
   }
 
@@ -323,6 +325,12 @@ export class Producer implements Observer<ProducerRecord> {
   };
 
   /** Takes `count` settled records of `epoch` off the flush accounting; true when the epoch is done. */
+  /** Counts accepted records against their flush epoch. */
+  private count(epoch: number, n: number): void {
+    this.outstanding.set(epoch, (this.outstanding.get(epoch) ?? 0) + n);
+    this.outstandingTotal += n;
+  }
+
   private uncount(epoch: number, count: number): boolean {
     const left = (this.outstanding.get(epoch) ?? count) - count;
     if (left <= 0) this.outstanding.delete(epoch);
