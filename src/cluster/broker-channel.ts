@@ -111,7 +111,7 @@ export class BrokerChannel {
       this.changes.next();
       return this.connection().pipe(
         mergeMap((c) => {
-          const version = options?.version ?? Math.min(c.versionFor(api), options?.maxVersion ?? Infinity);
+          const version = c.versionFor(api, options);
           const input = typeof body === 'function' ? (body as (v: number) => Input<Req>)(version) : body;
           return c.request(api, input, { ...options, version });
         }),

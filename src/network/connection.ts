@@ -52,7 +52,7 @@ export interface Connection {
   readonly closed: boolean;
   stats(): ConnectionStats;
   /** The version `request` would use for this API; throws UnsupportedVersionError if none. */
-  versionFor(api: Api<unknown, unknown>): number;
+  versionFor(api: Api<unknown, unknown>, options?: Pick<RequestOptions, 'version' | 'maxVersion'>): number;
   request<Req, Res>(api: Api<Req, Res>, body: Input<Req>, options?: RequestOptions): Observable<Res>;
 }
 
@@ -184,14 +184,14 @@ export function connect(options: ConnectionOptions): Observable<Connection> {
         return closed;
       },
       stats: () => ({ inFlight: pending.size, queued: queue.length, requests, errors }),
-      versionFor: (api) => pickVersion(broker, api, versions),
+      versionFor: (api, o = {}) => o.version ?? Math.min(pickVersion(broker, api, versions), o.maxVersion ?? Infinity),
       request: <Req, Res>(api: Api<Req, Res>, body: Input<Req>, ro: RequestOptions = {}) =>
         new Observable<Res>((subscriber) => {
           if (closed) {
             subscriber.error(new KafkaConnectionError(broker, 'connection is closed'));
             return;
           }
-          const version = ro.version ?? Math.min(pickVersion(broker, api, versions), ro.maxVersion ?? Infinity);
+          const version = connection.versionFor(api, ro);
           const q: Queued = {
             frame: (id) => encodeRequestFrameChunks(api, version, id, clientId, body),
             api,
