@@ -20,14 +20,9 @@ export class FrameReader {
     if (this.held > 0) {
       this.parts.push(chunk);
       this.held += chunk.length;
-      if (this.want < 0) {
-        if (this.held < 4) return frames;
-        buf = Buffer.concat(this.parts, this.held);
-      } else if (this.held < this.want + 4) {
-        return frames;
-      } else {
-        buf = Buffer.concat(this.parts, this.held);
-      }
+      // Assemble only once there is a size prefix to read, or the whole frame it announced.
+      if (this.held < (this.want < 0 ? 4 : this.want + 4)) return frames;
+      buf = Buffer.concat(this.parts, this.held);
       this.parts = [];
       this.held = 0;
       this.want = -1;
