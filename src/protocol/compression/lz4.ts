@@ -1,6 +1,8 @@
-import { compressFrame, decompressFrame, decompressFrameSync } from 'lz4-napi';
 import { asProtocolError, checkOutput, type Codec } from './codec.js';
 import { frameOutputBound, preflight, type OutputBound } from './frame-bound.js';
+import { lazyBinding } from './native.js';
+
+const lz4 = lazyBinding<typeof import('lz4-napi')>('lz4-napi');
 
 /**
  * Kafka's lz4 is the LZ4 frame format. The library has no output limit, so before handing it
@@ -52,11 +54,11 @@ export function lz4OutputBound(data: Buffer, at: number): OutputBound {
 export const lz4Codec: Codec = {
   id: 3,
   name: 'lz4',
-  compress: (data) => compressFrame(data),
+  compress: (data) => lz4().compressFrame(data),
   async decompress(data, maxBytes, at) {
     preflight('lz4', lz4OutputBound(data, at), maxBytes, at);
     try {
-      return checkOutput('lz4', await decompressFrame(data), maxBytes, at);
+      return checkOutput('lz4', await lz4().decompressFrame(data), maxBytes, at);
     } catch (err) {
       throw asProtocolError('lz4', err, at);
     }
@@ -64,7 +66,7 @@ export const lz4Codec: Codec = {
   decompressSync(data, maxBytes, at) {
     preflight('lz4', lz4OutputBound(data, at), maxBytes, at);
     try {
-      return checkOutput('lz4', decompressFrameSync(data), maxBytes, at);
+      return checkOutput('lz4', lz4().decompressFrameSync(data), maxBytes, at);
     } catch (err) {
       throw asProtocolError('lz4', err, at);
     }

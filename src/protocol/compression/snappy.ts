@@ -1,6 +1,8 @@
-import { compress, uncompress, uncompressSync } from 'snappy';
 import { KafkaProtocolError } from '../../errors.js';
 import { asProtocolError, tooLarge, type Codec } from './codec.js';
+import { lazyBinding } from './native.js';
+
+const snappy = lazyBinding<typeof import('snappy')>('snappy');
 
 /**
  * Kafka's snappy payload is either one raw snappy block (what most clients write) or the
@@ -77,12 +79,12 @@ function join(parts: Buffer[], total: number, at: number): Buffer {
 export const snappyCodec: Codec = {
   id: 2,
   name: 'snappy',
-  compress: (data) => compress(data),
+  compress: (data) => snappy().compress(data),
   async decompress(data, maxBytes, at) {
     const { list, total } = blocks(data, maxBytes, at);
     try {
       const parts = await Promise.all(
-        list.map((b) => uncompress(data.subarray(b.start, b.end), { asBuffer: true }) as Promise<Buffer>),
+        list.map((b) => snappy().uncompress(data.subarray(b.start, b.end), { asBuffer: true }) as Promise<Buffer>),
       );
       return join(parts, total, at);
     } catch (err) {
@@ -92,7 +94,7 @@ export const snappyCodec: Codec = {
   decompressSync(data, maxBytes, at) {
     const { list, total } = blocks(data, maxBytes, at);
     try {
-      const parts = list.map((b) => uncompressSync(data.subarray(b.start, b.end), { asBuffer: true }) as Buffer);
+      const parts = list.map((b) => snappy().uncompressSync(data.subarray(b.start, b.end), { asBuffer: true }) as Buffer);
       return join(parts, total, at);
     } catch (err) {
       throw asProtocolError('snappy', err, at);

@@ -1,6 +1,8 @@
-import { compress, decompress } from '@mongodb-js/zstd';
 import { asProtocolError, checkOutput, type Codec } from './codec.js';
 import { frameOutputBound, preflight, type OutputBound } from './frame-bound.js';
+import { lazyBinding } from './native.js';
+
+const zstd = lazyBinding<typeof import('@mongodb-js/zstd')>('@mongodb-js/zstd');
 
 /**
  * The zstd binding has no output limit, and zstd's best case ratio is huge (an RLE block of a
@@ -70,11 +72,11 @@ export function zstdOutputBound(data: Buffer, at: number): OutputBound {
 export const zstdCodec: Codec = {
   id: 4,
   name: 'zstd',
-  compress: (data) => compress(data),
+  compress: (data) => zstd().compress(data),
   async decompress(data, maxBytes, at) {
     preflight('zstd', zstdOutputBound(data, at), maxBytes, at);
     try {
-      return checkOutput('zstd', await decompress(data), maxBytes, at);
+      return checkOutput('zstd', await zstd().decompress(data), maxBytes, at);
     } catch (err) {
       throw asProtocolError('zstd', err, at);
     }
