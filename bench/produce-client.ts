@@ -7,8 +7,6 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Subject } from 'rxjs';
-import kafkajs from 'kafkajs';
-import { compressFrame, decompressFrame } from 'lz4-napi';
 import { createClient, type Producer, type ProducerRecord } from '../src/index.js';
 import { valueChunk } from './produce-payload.js';
 import { startProfile, type ProfileSummary } from './produce-profile.js';
@@ -120,6 +118,9 @@ function produceOperator(args: ClientArgs, producer: Producer): Promise<void> {
 }
 
 async function kafkaJs(args: ClientArgs): Promise<ClientResult> {
+  // Loaded here, not at the top, so the rxkafka process does not pay for loading KafkaJS.
+  const { default: kafkajs } = await import('kafkajs');
+  const { compressFrame, decompressFrame } = await import('lz4-napi');
   const { Kafka, CompressionTypes, CompressionCodecs, Partitioners, logLevel } = kafkajs;
   // KafkaJS ships no lz4 codec; this is the usual registration, on the same lz4-napi rxkafka uses.
   CompressionCodecs[CompressionTypes.LZ4] = () => ({
