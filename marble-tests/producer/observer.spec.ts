@@ -19,17 +19,20 @@ describe('producer as an Observer (virtual time)', () => {
     const producer = new Producer(fake, { acks: 1, lingerMs: 5 }, ts);
     const failures: DeliveryError[] = [];
     producer.errors$.subscribe((e) => failures.push(e));
-    from([rec('a', 0, 'A'), rec('b', 1, 'B'), rec('bad', 2, 'X'), rec('c', 0, 'C')]).subscribe(producer);
+    const bare = rec('bare', 2);
+    from([rec('a', 0, 'A'), rec('b', 1, 'B'), rec('bad', 2, 'X'), bare, rec('c', 0, 'C')]).subscribe(producer);
     const flushed = track(producer.flush());
     await advanceTo(ts, 9);
     expect(flushed.state).toBe('pending');
     await advanceTo(ts, 10);
     expect(flushed.state).toBe('fulfilled');
     expect([fake.delivered('t', 0), fake.delivered('t', 1), fake.delivered('t', 2)]).toEqual([['a', 'c'], ['b'], []]);
-    expect(failures).toHaveLength(1);
+    expect(failures).toHaveLength(2);
     expect(failures[0]).toBeInstanceOf(DeliveryError);
     expect(failures[0].record.context).toBe('X');
     expect((failures[0].cause as KafkaError).code).toBe(INVALID_RECORD);
+    // a record without a context is named by the record itself
+    expect(failures[1].record).toBe(bare);
   });
 
   it('completion of the source flushes without waiting for linger', async () => {

@@ -58,6 +58,9 @@ describe('producer against MockCluster', () => {
     const records = Array.from({ length: 30 }, (_, i) => ({ topic: 'meta', key: `k${i}`, value: `v${i}`, context: { n: i } }));
     const out = await lastValueFrom(from(records).pipe(producer.produce<{ n: number }>(), toArray()));
     expect(out.map((m) => m.context?.n)).toEqual(records.map((_, i) => i));
+    const sent = await producer.send(records);
+    expect(sent.map((m) => m.context?.n)).toEqual(records.map((_, i) => i));
+    expect(sent.map((m) => m.partition)).toEqual(out.map((m) => m.partition));
     for (const m of out) {
       const stored = cluster.records('meta', m.partition).find((r) => r.offset === m.offset);
       expect(stored?.value?.toString()).toBe(`v${m.context?.n}`);

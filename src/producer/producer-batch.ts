@@ -9,7 +9,11 @@ export type BatchState = 'encoding' | 'ready' | 'in-flight' | 'done';
  * while, and every object still alive is copied by each young-generation GC.
  */
 export class Receipts {
-  readonly sources: ProducerRecord[];
+  /**
+   * The records themselves, only where their sink wants them or they carry a context; null
+   * when no record of the batch needs keeping.
+   */
+  readonly sources: Array<ProducerRecord | null> | null = null;
   readonly indices: Int32Array;
   readonly timestamps: Float64Array;
   /** Runs of records sharing a sink and a flush epoch (mostly one per send() call). */
@@ -19,14 +23,15 @@ export class Receipts {
 
   constructor(records: readonly PendingRecord[]) {
     const n = records.length;
-    this.sources = new Array<ProducerRecord>(n);
     this.indices = new Int32Array(n);
     this.timestamps = new Float64Array(n);
     let sink: RecordSink | null = null;
     let epoch = -1;
     for (let i = 0; i < n; i++) {
       const r = records[i];
-      this.sources[i] = r.source;
+      if (r.sink.wantsRecord === true || r.source.context !== undefined) {
+        (this.sources ??= new Array<ProducerRecord | null>(n).fill(null))[i] = r.source;
+      }
       this.indices[i] = r.index;
       this.timestamps[i] = r.timestamp;
       if (r.sink !== sink || r.epoch !== epoch) {

@@ -35,6 +35,28 @@ const UNKNOWN_TOPIC_OR_PARTITION = 3;
 const MAX_SEQUENCE = 0x7fffffff;
 
 /**
+ * The sink of one send([...]) call: metadata by input position, settled once all are in. Built
+ * apart from send() so that it does not hold the caller's array (and through it every record)
+ * until the last acknowledgement.
+ */
+function arraySink<C>(count: number, resolve: (out: Array<RecordMetadata<C>>) => void, reject: (e: Error) => void): RecordSink {
+  const out = new Array<RecordMetadata<C>>(count);
+  let left = count;
+  let failed: Error | null = null;
+  if (left === 0) resolve(out);
+  return {
+    settle: (index, _source, error, meta) => {
+      if (error) failed ??= error;
+      else out[index] = meta as RecordMetadata<C>;
+      if (--left === 0) {
+        if (failed) reject(failed);
+        else resolve(out);
+      }
+    },
+  };
+}
+
+/**
  * The producer: a sink (Observer), an operator (records in, metadata out, in input order) and
  * a Promise API, over one pipeline: admission against bufferMemory, partitioning, per-partition
  * batching (operators/batch), and the Sender.
@@ -127,23 +149,7 @@ export class Producer implements Observer<ProducerRecord> {
       });
     }
     const records = input as ReadonlyArray<ProducerRecord<C>>;
-    return new Promise((resolve, reject) => {
-      const out = new Array<RecordMetadata<C>>(records.length);
-      let left = records.length;
-      let failed: Error | null = null;
-      if (left === 0) resolve(out);
-      const sink: RecordSink = {
-        settle: (index, _source, error, meta) => {
-          if (error) failed ??= error;
-          else out[index] = meta as RecordMetadata<C>;
-          if (--left === 0) {
-            if (failed) reject(failed);
-            else resolve(out);
-          }
-        },
-      };
-      this.acceptMany(records, sink, this.scheduler.now());
-    });
+    return new Promise((resolve, reject) => this.acceptMany(records, arraySink(records.length, resolve, reject), this.scheduler.now()));
   }
 
   /**
@@ -190,8 +196,9 @@ export class Producer implements Observer<ProducerRecord> {
 
   private readonly observerSink: RecordSink = {
     wantsMetadata: false,
+    wantsRecord: true,
     settle: (_index, source, error) => {
-      if (error) this.failures.next(error instanceof DeliveryError ? error : new DeliveryError(source, error));
+      if (error) this.failures.next(error instanceof DeliveryError ? error : new DeliveryError(source ?? { topic: '', value: null }, error));
     },
   };
 
@@ -305,15 +312,17 @@ export class Producer implements Observer<ProducerRecord> {
         const end = runEnds[k];
         if (error !== null || sink.wantsMetadata === false) {
           offset += BigInt(end - i); // later runs of this batch still need their offsets
-          for (; i < end; i++) sink.settle(indices[i], sources[i], error, null);
+          for (; i < end; i++) sink.settle(indices[i], sources?.[i] ?? null, error, null);
         } else if (baseOffset < 0n) {
           for (; i < end; i++) {
-            sink.settle(indices[i], sources[i], null, { topic, partition, offset: -1n, timestamp: timestamps[i], context: sources[i].context });
+            const source = sources?.[i] ?? null;
+            sink.settle(indices[i], source, null, { topic, partition, offset: -1n, timestamp: timestamps[i], context: source?.context });
           }
         } else {
           for (; i < end; i++) {
+            const source = sources?.[i] ?? null;
             const timestamp = logAppendTime >= 0 ? logAppendTime : timestamps[i];
-            sink.settle(indices[i], sources[i], null, { topic, partition, offset, timestamp, context: sources[i].context });
+            sink.settle(indices[i], source, null, { topic, partition, offset, timestamp, context: source?.context });
             offset++;
           }
         }

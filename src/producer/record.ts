@@ -34,8 +34,17 @@ export interface RecordSink {
    * with `metadata` null, and no metadata object is built per record.
    */
   readonly wantsMetadata?: boolean;
-  /** `index` tells the sink which of its records this is; `source` is the record as given. */
-  settle(index: number, source: ProducerRecord, error: Error | null, metadata: RecordMetadata | null): void;
+  /**
+   * True when settle() needs the record itself (to name it in an error). Otherwise the producer
+   * lets go of records once their batch is encoded, unless they carry a `context`: a record
+   * kept until its acknowledgement survives young-generation GCs, which copy it each time.
+   */
+  readonly wantsRecord?: boolean;
+  /**
+   * `index` tells the sink which of its records this is; `source` is the record as given, or
+   * null when the sink does not want it and the record was let go.
+   */
+  settle(index: number, source: ProducerRecord | null, error: Error | null, metadata: RecordMetadata | null): void;
 }
 
 /**
