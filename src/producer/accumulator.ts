@@ -1,4 +1,4 @@
-import { Observable, Subject, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { merge, Observable, Subject, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { batch } from '../operators/batch.js';
 import type { PendingRecord } from './record.js';
 
@@ -6,6 +6,10 @@ interface Lane {
   /** The lane's input: records are pushed straight into the batch pipeline's subscriber. */
   input: Subscriber<PendingRecord>;
   sub: Subscription;
+  /** Closes this lane's held batch alone. */
+  close: Subject<void>;
+  /** Bytes held in the open batch, as operators/batch counts them. */
+  bytes: number;
 }
 
 /**
@@ -21,8 +25,19 @@ export class Accumulator {
     private readonly batchBytes: number,
     private readonly lingerMs: number,
     private readonly scheduler: SchedulerLike,
-    private readonly onBatch: (topic: string, partition: number, records: PendingRecord[]) => void,
+    private readonly onBatch: (topic: string, partition: number, records: PendingRecord[], bytes: number) => void,
   ) {}
+
+  /** True when `size` more bytes would close the open batch of the partition and start another. */
+  wouldOverflow(topic: string, partition: number, size: number): boolean {
+    const lane = this.lanes.get(topic)?.[partition];
+    return lane !== undefined && lane.bytes > 0 && lane.bytes + size > this.batchBytes;
+  }
+
+  /** Closes the partition's open batch now, if it has one. */
+  closeBatch(topic: string, partition: number): void {
+    this.lanes.get(topic)?.[partition]?.close.next();
+  }
 
   add(record: PendingRecord): void {
     let topicLanes = this.lanes.get(record.topic);
@@ -31,6 +46,7 @@ export class Accumulator {
       this.lanes.set(record.topic, topicLanes);
     }
     const lane = topicLanes[record.partition] ?? this.open(topicLanes, record.topic, record.partition);
+    lane.bytes += record.size;
     lane.input.next(record);
   }
 
@@ -41,7 +57,9 @@ export class Accumulator {
    */
   private open(topicLanes: Array<Lane | undefined>, topic: string, partition: number): Lane {
     let input: Subscriber<PendingRecord> | undefined;
-    const sub = new Observable<PendingRecord>((subscriber) => {
+    const close = new Subject<void>();
+    const lane: Lane = { input: undefined as unknown as Subscriber<PendingRecord>, sub: undefined as unknown as Subscription, close, bytes: 0 };
+    lane.sub = new Observable<PendingRecord>((subscriber) => {
       input = subscriber;
     })
       .pipe(
@@ -49,12 +67,17 @@ export class Accumulator {
           maxBytes: this.batchBytes,
           sizeOf: (r) => r.size,
           lingerMs: this.lingerMs,
-          flush$: this.flushes,
+          flush$: merge(this.flushes, close),
           scheduler: this.scheduler,
         }),
       )
-      .subscribe((records) => this.onBatch(topic, partition, records));
-    const lane = { input: input as Subscriber<PendingRecord>, sub };
+      .subscribe((records) => {
+        let bytes = 0;
+        for (let i = 0; i < records.length; i++) bytes += records[i].size;
+        lane.bytes -= bytes;
+        this.onBatch(topic, partition, records, bytes);
+      });
+    lane.input = input as Subscriber<PendingRecord>;
     topicLanes[partition] = lane;
     return lane;
   }

@@ -108,7 +108,7 @@ export class Producer implements Observer<ProducerRecord> {
     this.memory = new MemoryPool(this.config.bufferMemory, this.config.maxBlockMs, scheduler, changed);
     this.topics = new TopicRegistry(client, (topic, info, error) => this.onTopic(topic, info, error));
     this.partitioner = createPartitioner(this.config.partitioner);
-    this.accumulator = new Accumulator(this.config.batchBytes, this.config.lingerMs, scheduler, (t, p, r) => this.onBatch(t, p, r));
+    this.accumulator = new Accumulator(this.config.batchBytes, this.config.lingerMs, scheduler, (t, p, r, b) => this.onBatch(t, p, r, b));
     this.sender = new Sender(client, this.config, scheduler, this.topics, changed, gate, () => this.onSequenceGap());
     this.stats$ = this.changes.pipe(
       startWith(undefined),
@@ -410,6 +410,13 @@ export class Producer implements Observer<ProducerRecord> {
     if (r.partition < 0) {
       try {
         r.partition = this.partitioner.partition(r, info.partitions, info.available);
+        if (this.partitioner.sticky(r) && this.accumulator.wouldOverflow(r.topic, r.partition, r.size)) {
+          // KIP-480: a record that would start a new batch first closes the open one, which
+          // moves the sticky partition, and goes where it moved (Java's abortOnNewBatch).
+          // Left where it was, it would start a batch of its own there and linger alone.
+          this.accumulator.closeBatch(r.topic, r.partition);
+          r.partition = this.partitioner.partition(r, info.partitions, info.available);
+        }
       } catch (e) {
         this.failHeld(r, e as Error);
         return;
@@ -432,18 +439,18 @@ export class Producer implements Observer<ProducerRecord> {
 
   // ---- batches ------------------------------------------------------------------------------
 
-  private onBatch(topic: string, partition: number, records: PendingRecord[]): void {
+  private onBatch(topic: string, partition: number, records: PendingRecord[], bytes: number): void {
     const info = this.topics.get(topic);
     if (info) this.partitioner.onNewBatch(topic, partition, info.partitions, info.available);
     if (this.identity === null) {
-      this.awaitingIdentity.push(this.makeBatch(topic, partition, records, NO_IDENTITY));
+      this.awaitingIdentity.push(this.makeBatch(topic, partition, records, bytes, NO_IDENTITY));
       this.ensureIdentity();
       return;
     }
-    this.dispatch(this.makeBatch(topic, partition, records, this.identity));
+    this.dispatch(this.makeBatch(topic, partition, records, bytes, this.identity));
   }
 
-  private makeBatch(topic: string, partition: number, records: PendingRecord[], identity: ProducerIdentity): ProducerBatch {
+  private makeBatch(topic: string, partition: number, records: PendingRecord[], bytes: number, identity: ProducerIdentity): ProducerBatch {
     const batch = new ProducerBatch(
       topic,
       partition,
@@ -454,6 +461,7 @@ export class Producer implements Observer<ProducerRecord> {
       identity.producerId,
       identity.producerEpoch,
       this.config.transactionalId !== null,
+      bytes,
     );
     batch.reporter = this.report;
     return batch;

@@ -28,6 +28,11 @@ export interface RecordPartitioner {
    * (those with a leader) steers keyless records only; keys always hash over all partitions.
    */
   partition(record: PartitionerRecord, partitionCount: number, availablePartitions?: readonly number[]): number;
+  /**
+   * True when the record's partition depends on which batches are open (keyless records of the
+   * default partitioner): such a record may be moved when it would start a new batch.
+   */
+  sticky(record: PartitionerRecord): boolean;
   /** The batch for `previous` on `topic` was closed: keyless records may move elsewhere. */
   onNewBatch(topic: string, previous: number, partitionCount: number, availablePartitions?: readonly number[]): void;
 }
@@ -72,6 +77,7 @@ export function createDefaultPartitioner(options: DefaultPartitionerOptions = {}
         ? partitionForKey(record.key, partitionCount)
         : sticky.partition(record.topic, partitionCount, availablePartitions);
     },
+    sticky: (record) => record.key === null,
     onNewBatch(topic, previous, partitionCount, availablePartitions) {
       sticky.onNewBatch(topic, previous, partitionCount, availablePartitions);
     },
@@ -96,6 +102,7 @@ export function fromCustomPartitioner(custom: Partitioner): RecordPartitioner {
       }
       return value as number;
     },
+    sticky: () => false,
     onNewBatch() {
       // A custom partitioner has no batch-dependent state.
     },

@@ -1,0 +1,36 @@
+import { afterEach, describe, it, vi } from 'vitest';
+import { Producer } from '../../src/producer/producer.js';
+import type { ProducerRecord } from '../../src/producer/record.js';
+import { FakeClusterClient } from '../../spec/support/fake-cluster-client.js';
+import { createTestScheduler, shapes, valueOfSize } from './helpers.js';
+
+const keyless = (value: string): ProducerRecord => ({ topic: 't', value });
+
+describe('sticky partitioning of keyless records (KIP-480, virtual time)', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('a record that would overflow the open batch closes it and goes to the next sticky partition', () => {
+    // the first sticky choice is floor(random * 2): partition 0; later ones are "the other one"
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    const ts = createTestScheduler();
+    ts.run(({ cold, expectObservable }) => {
+      const fake = new FakeClusterClient(ts, { topics: { t: 2 }, brokers: 1, delayMs: 2 });
+      // Two 41-byte records fit a 100-byte batch; a third would not.
+      const producer = new Producer(fake, { acks: 1, lingerMs: 10, batchBytes: 100 }, ts);
+      const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map((v) => keyless(valueOfSize(41, v)));
+      const records = cold('abcde 30ms |', { a, b, c, d, e });
+
+      // c closes [a,b] on p0 and opens p1; e closes [c,d] on p1 and opens p0 again, where it
+      // lingers until frame 14. No batch holds a lone record left behind by a move.
+      const v = (x: ProducerRecord) => x.value as string;
+      expectObservable(shapes(fake.produceCalls$)).toBe('--x-y 9ms z', {
+        x: [`t/0: ${v(a)},${v(b)}`],
+        y: [`t/1: ${v(c)},${v(d)}`],
+        z: [`t/0: ${v(e)}`],
+      });
+      records.pipe(producer.produce()).subscribe();
+    });
+  });
+});
