@@ -1,20 +1,33 @@
 import { merge, Observable, Subject, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { batch } from '../operators/batch.js';
+import { RecordsWriter, type EncodedRecords } from '../protocol/records/index.js';
+import { ReceiptsWriter, type Receipts } from './receipts.js';
 import type { PendingRecord } from './record.js';
 
+/** A partition's open batch: its records encoded so far, their receipts, and its triggers. */
 interface Lane {
-  /** The lane's input: records are pushed straight into the batch pipeline's subscriber. */
-  input: Subscriber<PendingRecord>;
+  /**
+   * The batch pipeline's input. What flows through operators/batch is each record's size:
+   * the operator decides when a batch closes (lingerMs, batchBytes, flush), while the record
+   * itself is already encoded into `writer`.
+   */
+  input: Subscriber<number>;
   sub: Subscription;
-  /** Closes this lane's held batch alone. */
+  /** Closes this lane's open batch alone. */
   close: Subject<void>;
+  writer: RecordsWriter;
+  receipts: ReceiptsWriter;
   /** Bytes held in the open batch, as operators/batch counts them. */
   bytes: number;
 }
 
+/** A closed batch: its records encoded (header still to come), receipts, and memory share. */
+export type BatchHandler = (topic: string, partition: number, records: EncodedRecords, receipts: Receipts, bytes: number) => void;
+
 /**
  * Per-partition accumulation: each partition's records pass through operators/batch, which
- * closes a batch at batchBytes or lingerMs after its first record, or on flush.
+ * closes a batch at batchBytes or lingerMs after its first record, or on flush. A record is
+ * encoded into its partition's open batch as it arrives, so it is not kept until the close.
  */
 export class Accumulator {
   /** Lanes by topic, then by partition (no per-record key building). */
@@ -25,7 +38,7 @@ export class Accumulator {
     private readonly batchBytes: number,
     private readonly lingerMs: number,
     private readonly scheduler: SchedulerLike,
-    private readonly onBatch: (topic: string, partition: number, records: PendingRecord[], bytes: number) => void,
+    private readonly onBatch: BatchHandler,
   ) {}
 
   /** True when `size` more bytes would close the open batch of the partition and start another. */
@@ -46,38 +59,44 @@ export class Accumulator {
       this.lanes.set(record.topic, topicLanes);
     }
     const lane = topicLanes[record.partition] ?? this.open(topicLanes, record.topic, record.partition);
+    // operators/batch would close the batch on this record's arrival, before holding it; the
+    // record must not be in the writer by then, so the overflow close is made here, first.
+    if (lane.bytes > 0 && lane.bytes + record.size > this.batchBytes) lane.close.next();
+    lane.writer.append(record.key, record.value, record.headers, record.timestamp);
+    lane.receipts.add(record);
     lane.bytes += record.size;
-    lane.input.next(record);
+    lane.input.next(record.size);
   }
 
   /**
    * A lane's pipeline fed through its own subscriber rather than a Subject: a Subject's next()
-   * allocates a closure per record (its error context) and copies its observer list; here
+   * allocates a closure per item (its error context) and copies its observer list; here
    * there is one observer, always.
    */
   private open(topicLanes: Array<Lane | undefined>, topic: string, partition: number): Lane {
-    let input: Subscriber<PendingRecord> | undefined;
+    let input: Subscriber<number> | undefined;
     const close = new Subject<void>();
-    const lane: Lane = { input: undefined as unknown as Subscriber<PendingRecord>, sub: undefined as unknown as Subscription, close, bytes: 0 };
-    lane.sub = new Observable<PendingRecord>((subscriber) => {
+    const sizes = new Observable<number>((subscriber) => {
       input = subscriber;
-    })
-      .pipe(
-        batch<PendingRecord>({
-          maxBytes: this.batchBytes,
-          sizeOf: (r) => r.size,
-          lingerMs: this.lingerMs,
-          flush$: merge(this.flushes, close),
-          scheduler: this.scheduler,
-        }),
-      )
-      .subscribe((records) => {
-        let bytes = 0;
-        for (let i = 0; i < records.length; i++) bytes += records[i].size;
-        lane.bytes -= bytes;
-        this.onBatch(topic, partition, records, bytes);
+    });
+    const lane: Lane = {
+      input: undefined as unknown as Subscriber<number>,
+      sub: undefined as unknown as Subscription,
+      close,
+      writer: new RecordsWriter(Math.min(this.batchBytes, 1 << 16)),
+      receipts: new ReceiptsWriter(),
+      bytes: 0,
+    };
+    lane.sub = sizes
+      .pipe(batch<number>({ maxBytes: this.batchBytes, sizeOf: (size) => size, lingerMs: this.lingerMs, flush$: merge(this.flushes, close), scheduler: this.scheduler }))
+      .subscribe(() => {
+        const records = lane.writer.finish();
+        if (records === null) return;
+        const bytes = lane.bytes;
+        lane.bytes = 0;
+        this.onBatch(topic, partition, records, lane.receipts.finish(), bytes);
       });
-    lane.input = input as Subscriber<PendingRecord>;
+    lane.input = input as Subscriber<number>;
     topicLanes[partition] = lane;
     return lane;
   }

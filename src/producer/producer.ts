@@ -2,7 +2,7 @@ import { distinctUntilChanged, map, startWith, Subject, type Observable, type Ob
 import type { ClusterClient } from '../cluster/index.js';
 import { KafkaError } from '../errors.js';
 import { kafkaErrorFromCode } from '../protocol/error-codes.js';
-import { encodeRecordBatch, encodeRecordBatchSync, type RecordInput } from '../protocol/records/index.js';
+import { sealRecordBatch, sealRecordBatchSync, type EncodedRecords } from '../protocol/records/index.js';
 import { Accumulator } from './accumulator.js';
 import { resolveProducerConfig, type ProducerConfig, type ResolvedProducerConfig } from './config.js';
 import { DeliveryError, ProducerClosedError, RecordTooLargeError } from './errors.js';
@@ -13,7 +13,8 @@ import { bumpEpoch, restampBatches } from './epoch-bump.js';
 import { initProducerId, NO_IDENTITY, type ProducerIdentity } from './identity.js';
 import { MemoryPool } from './memory.js';
 import { createPartitioner, type RecordPartitioner } from './partitioners/index.js';
-import { ProducerBatch, Receipts } from './producer-batch.js';
+import { ProducerBatch } from './producer-batch.js';
+import type { Receipts } from './receipts.js';
 import { toPending, type PendingRecord, type ProducerRecord, type RecordMetadata, type RecordSink } from './record.js';
 import { Sender, type PartitionGate } from './sender.js';
 import { TopicRegistry, type TopicInfo } from './topics.js';
@@ -108,7 +109,7 @@ export class Producer implements Observer<ProducerRecord> {
     this.memory = new MemoryPool(this.config.bufferMemory, this.config.maxBlockMs, scheduler, changed);
     this.topics = new TopicRegistry(client, (topic, info, error) => this.onTopic(topic, info, error));
     this.partitioner = createPartitioner(this.config.partitioner);
-    this.accumulator = new Accumulator(this.config.batchBytes, this.config.lingerMs, scheduler, (t, p, r, b) => this.onBatch(t, p, r, b));
+    this.accumulator = new Accumulator(this.config.batchBytes, this.config.lingerMs, scheduler, (t, p, r, receipts, b) => this.onBatch(t, p, r, receipts, b));
     this.sender = new Sender(client, this.config, scheduler, this.topics, changed, gate, () => this.onSequenceGap());
     this.stats$ = this.changes.pipe(
       startWith(undefined),
@@ -439,24 +440,25 @@ export class Producer implements Observer<ProducerRecord> {
 
   // ---- batches ------------------------------------------------------------------------------
 
-  private onBatch(topic: string, partition: number, records: PendingRecord[], bytes: number): void {
+  private onBatch(topic: string, partition: number, records: EncodedRecords, receipts: Receipts, bytes: number): void {
     const info = this.topics.get(topic);
     if (info) this.partitioner.onNewBatch(topic, partition, info.partitions, info.available);
     if (this.identity === null) {
-      this.awaitingIdentity.push(this.makeBatch(topic, partition, records, bytes, NO_IDENTITY));
+      this.awaitingIdentity.push(this.makeBatch(topic, partition, records, receipts, bytes, NO_IDENTITY));
       this.ensureIdentity();
       return;
     }
-    this.dispatch(this.makeBatch(topic, partition, records, bytes, this.identity));
+    this.dispatch(this.makeBatch(topic, partition, records, receipts, bytes, this.identity));
   }
 
-  private makeBatch(topic: string, partition: number, records: PendingRecord[], bytes: number, identity: ProducerIdentity): ProducerBatch {
+  private makeBatch(
+    topic: string, partition: number, records: EncodedRecords, receipts: Receipts, bytes: number, identity: ProducerIdentity,
+  ): ProducerBatch {
     const batch = new ProducerBatch(
       topic,
       partition,
       records,
-      new Receipts(records),
-      records[0].acceptedAt,
+      receipts,
       -1,
       identity.producerId,
       identity.producerEpoch,
@@ -467,7 +469,7 @@ export class Producer implements Observer<ProducerRecord> {
     return batch;
   }
 
-  /** Assigns the sequence (idempotence), encodes, and hands the batch to the sender. */
+  /** Assigns the sequence (idempotence), puts the header on, and hands the batch to the sender. */
   private dispatch(pending: ProducerBatch): void {
     let batch = pending;
     if (this.config.idempotent && this.identity !== null) {
@@ -479,7 +481,6 @@ export class Producer implements Observer<ProducerRecord> {
         batch.partition,
         batch.records,
         batch.receipts,
-        batch.createdAt,
         seq,
         this.identity.producerId,
         this.identity.producerEpoch,
@@ -489,9 +490,7 @@ export class Producer implements Observer<ProducerRecord> {
       batch.reporter = this.report;
     }
     this.sender.add(batch);
-    // A PendingRecord is a RecordInput already: no per-record copy on the way to the encoder.
-    const input: readonly RecordInput[] = batch.records ?? [];
-    // From here the records are only needed for encoding: reporting uses the receipts.
+    const records = batch.records as EncodedRecords;
     batch.records = null;
     const options = {
       compression: this.config.compression,
@@ -501,12 +500,12 @@ export class Producer implements Observer<ProducerRecord> {
       transactional: batch.transactional,
     };
     if (this.config.compression === 'none') {
-      batch.encoded = encodeRecordBatchSync({ records: input }, options);
+      batch.encoded = sealRecordBatchSync(records, options);
       batch.state = 'ready';
       this.sender.drain();
       return;
     }
-    encodeRecordBatch({ records: input }, options).then(
+    sealRecordBatch(records, options).then(
       (bytes) => {
         batch.encoded = bytes;
         if (batch.state === 'encoding') batch.state = 'ready';

@@ -48,9 +48,9 @@ export interface RecordSink {
 }
 
 /**
- * A record checked and in bytes, on its way through the producer. A class, so every pending
- * record has one shape, and as few fields as the hot path needs: one lives per record until
- * its batch is acknowledged, and young-generation GC copies every one still alive.
+ * A record checked and in bytes, on its way into its partition's open batch, where it is
+ * encoded at once: it lives only while it waits for buffer room or for its topic's metadata.
+ * A class, so every pending record has one shape.
  */
 export class PendingRecord {
   constructor(
