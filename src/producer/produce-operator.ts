@@ -1,6 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { DeliveryError } from './errors.js';
-import type { ProducerRecord, RecordMetadata, RecordSink } from './record.js';
+import { recordMetadata, type ProducerRecord, type RecordMetadata, type RecordSink } from './record.js';
 
 /** What produce() needs of the producer: taking records in, and closing held batches. */
 export interface RecordIntake {
@@ -46,14 +46,17 @@ export function produceThrough<C>(intake: RecordIntake): OperatorFunction<Produc
         }
         if (sourceDone && pending === 0) subscriber.complete();
       };
+      const settle = (index: number, error: Error | null, meta: RecordMetadata<C> | null): void => {
+        pending--;
+        const at = index - base;
+        errors[at] = error;
+        metas[at] = meta;
+        if (at === head || (sourceDone && pending === 0)) emit();
+      };
       const sink: RecordSink = {
-        settle: (index, _source, error, meta) => {
-          pending--;
-          const at = index - base;
-          errors[at] = error;
-          metas[at] = error ? null : (meta as RecordMetadata<C>);
-          if (at === head || (sourceDone && pending === 0)) emit();
-        },
+        failed: (index, _source, error) => settle(index, error, null),
+        delivered: (index, _source, topic, partition, baseOffset, offsetDelta, timestamp) =>
+          settle(index, null, recordMetadata(topic, partition, baseOffset, offsetDelta, timestamp, records[index - base].context)),
       };
       const sub = source.subscribe({
         next: (record) => {

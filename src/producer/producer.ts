@@ -15,7 +15,7 @@ import { MemoryPool } from './memory.js';
 import { createPartitioner, type RecordPartitioner } from './partitioners/index.js';
 import { ProducerBatch } from './producer-batch.js';
 import type { Receipts } from './receipts.js';
-import { toPending, type PendingRecord, type ProducerRecord, type RecordMetadata, type RecordSink } from './record.js';
+import { recordMetadata, toPending, type PendingRecord, type ProducerRecord, type RecordMetadata, type RecordSink } from './record.js';
 import { Sender, type PartitionGate } from './sender.js';
 import { TopicRegistry, type TopicInfo } from './topics.js';
 
@@ -36,23 +36,30 @@ const UNKNOWN_TOPIC_OR_PARTITION = 3;
 const MAX_SEQUENCE = 0x7fffffff;
 
 /**
- * The sink of one send([...]) call: metadata by input position, settled once all are in. Built
+ * The sink of one send([...]) call: metadata by input position, settled once all are in.
+ * (Keeping only numbers until the end and building the objects then was tried: the burst of
+ * objects at the end cost more GC than building each as its batch is acknowledged.) Built
  * apart from send() so that it does not hold the caller's array (and through it every record)
  * until the last acknowledgement.
  */
 function arraySink<C>(count: number, resolve: (out: Array<RecordMetadata<C>>) => void, reject: (e: Error) => void): RecordSink {
   const out = new Array<RecordMetadata<C>>(count);
   let left = count;
-  let failed: Error | null = null;
-  if (left === 0) resolve(out);
+  let failure: Error | null = null;
+  const done = (): void => {
+    if (--left > 0) return;
+    if (failure) reject(failure);
+    else resolve(out);
+  };
+  if (count === 0) resolve(out);
   return {
-    settle: (index, _source, error, meta) => {
-      if (error) failed ??= error;
-      else out[index] = meta as RecordMetadata<C>;
-      if (--left === 0) {
-        if (failed) reject(failed);
-        else resolve(out);
-      }
+    failed: (_index, _source, error) => {
+      failure ??= error;
+      done();
+    },
+    delivered: (index, source, topic, partition, baseOffset, offsetDelta, timestamp) => {
+      out[index] = recordMetadata(topic, partition, baseOffset, offsetDelta, timestamp, source?.context as C | undefined);
+      done();
     },
   };
 }
@@ -144,7 +151,9 @@ export class Producer implements Observer<ProducerRecord> {
     if (!Array.isArray(input)) {
       return new Promise((resolve, reject) => {
         const sink: RecordSink = {
-          settle: (_index, _source, error, meta) => (error ? reject(error) : resolve(meta as RecordMetadata<C>)),
+          failed: (_index, _source, error) => reject(error),
+          delivered: (_index, source, topic, partition, baseOffset, offsetDelta, timestamp) =>
+            resolve(recordMetadata(topic, partition, baseOffset, offsetDelta, timestamp, source?.context as C | undefined)),
         };
         this.accept(input as ProducerRecord<C>, sink, 0, this.scheduler.now());
       });
@@ -196,10 +205,9 @@ export class Producer implements Observer<ProducerRecord> {
   }
 
   private readonly observerSink: RecordSink = {
-    wantsMetadata: false,
     wantsRecord: true,
-    settle: (_index, source, error) => {
-      if (error) this.failures.next(error instanceof DeliveryError ? error : new DeliveryError(source ?? { topic: '', value: null }, error));
+    failed: (_index, source, error) => {
+      this.failures.next(error instanceof DeliveryError ? error : new DeliveryError(source ?? { topic: '', value: null }, error));
     },
   };
 
@@ -264,7 +272,7 @@ export class Producer implements Observer<ProducerRecord> {
       if (refusal) throw refusal;
       return toPending(record, now, sink, index, this.epoch);
     } catch (e) {
-      sink.settle(index, record, e as Error, null);
+      sink.failed(index, record, e as Error);
       return null;
     }
   }
@@ -274,7 +282,7 @@ export class Producer implements Observer<ProducerRecord> {
   /** An accepted, counted record: refused if too large, else in line for buffer memory. */
   private admit(pending: PendingRecord): void {
     if (pending.size > this.config.maxRequestBytes) {
-      this.settle(pending, new RecordTooLargeError(pending.size, this.config.maxRequestBytes), null);
+      this.fail(pending, new RecordTooLargeError(pending.size, this.config.maxRequestBytes));
       return;
     }
     if (this.blocked === null && this.intakeHead === this.intake.length && this.memory.tryTake(pending.size)) {
@@ -285,11 +293,11 @@ export class Producer implements Observer<ProducerRecord> {
     this.pump();
   }
 
-  /** A record's outcome: counted for flush(), then told to its sink. */
-  private settle(r: PendingRecord, error: Error | null, meta: RecordMetadata | null): void {
+  /** A record failed before reaching a batch: counted for flush(), then told to its sink. */
+  private fail(r: PendingRecord, error: Error): void {
     const drained = this.uncount(r.epoch, 1);
     try {
-      r.sink.settle(r.index, r.source, error, meta);
+      r.sink.failed(r.index, r.source, error);
     } finally {
       if (drained) this.checkFlushes();
     }
@@ -307,24 +315,17 @@ export class Producer implements Observer<ProducerRecord> {
     }
     const { topic, partition } = batch;
     try {
-      let offset = baseOffset;
       for (let k = 0, i = 0; k < runEnds.length; k++) {
         const sink = runSinks[k];
         const end = runEnds[k];
-        if (error !== null || sink.wantsMetadata === false) {
-          offset += BigInt(end - i); // later runs of this batch still need their offsets
-          for (; i < end; i++) sink.settle(indices[i], sources?.[i] ?? null, error, null);
-        } else if (baseOffset < 0n) {
-          for (; i < end; i++) {
-            const source = sources?.[i] ?? null;
-            sink.settle(indices[i], source, null, { topic, partition, offset: -1n, timestamp: timestamps[i], context: source?.context });
-          }
+        if (error !== null) {
+          for (; i < end; i++) sink.failed(indices[i], sources?.[i] ?? null, error);
+        } else if (sink.delivered === undefined) {
+          i = end;
         } else {
           for (; i < end; i++) {
-            const source = sources?.[i] ?? null;
             const timestamp = logAppendTime >= 0 ? logAppendTime : timestamps[i];
-            sink.settle(indices[i], source, null, { topic, partition, offset, timestamp, context: source?.context });
-            offset++;
+            sink.delivered(indices[i], sources?.[i] ?? null, topic, partition, baseOffset, i, timestamp);
           }
         }
       }
@@ -370,7 +371,7 @@ export class Producer implements Observer<ProducerRecord> {
           settled = true;
           this.blocked = null;
           this.intakeHead++;
-          this.settle(r, e as Error, null);
+          this.fail(r, e as Error);
           this.pump();
         },
       });
@@ -385,7 +386,7 @@ export class Producer implements Observer<ProducerRecord> {
   /** A record that holds buffer memory but fails before reaching a batch gives it back. */
   private failHeld(r: PendingRecord, error: Error): void {
     this.memory.release(r.size);
-    this.settle(r, error, null);
+    this.fail(r, error);
   }
 
   private route(r: PendingRecord): void {

@@ -30,21 +30,38 @@ export interface RecordMetadata<C = unknown> {
 /** Where a record's outcome goes: one object per send() call or produce() stream, not per record. */
 export interface RecordSink {
   /**
-   * False when the sink only cares about failures (the Observer side): successes then come
-   * with `metadata` null, and no metadata object is built per record.
-   */
-  readonly wantsMetadata?: boolean;
-  /**
-   * True when settle() needs the record itself (to name it in an error). Otherwise the producer
-   * lets go of records once their batch is encoded, unless they carry a `context`: a record
-   * kept until its acknowledgement survives young-generation GCs, which copy it each time.
+   * True when the sink needs the record itself (to name it in an error). Otherwise the producer
+   * lets go of records once they are encoded, unless they carry a `context`: a record kept
+   * alive until its acknowledgement is copied by every young-generation GC it lives through.
    */
   readonly wantsRecord?: boolean;
   /**
-   * `index` tells the sink which of its records this is; `source` is the record as given, or
-   * null when the sink does not want it and the record was let go.
+   * The record at `index` (its position in the sink's input) failed. `source` is the record as
+   * given, or null when the sink does not want it and it was let go.
    */
-  settle(index: number, source: ProducerRecord | null, error: Error | null, metadata: RecordMetadata | null): void;
+  failed(index: number, source: ProducerRecord | null, error: Error): void;
+  /**
+   * The record at `index` is stored at `baseOffset + offsetDelta` (`baseOffset` -1n when the
+   * broker does not say, as with acks 0). Passed as parts, so that a sink building its metadata
+   * later need not keep a BigInt per record meanwhile. Absent on a sink that only cares about
+   * failures (the Observer side): successes then cost nothing per record.
+   */
+  delivered?(
+    index: number, source: ProducerRecord | null, topic: string, partition: number, baseOffset: bigint, offsetDelta: number, timestamp: number,
+  ): void;
+}
+
+/** A record's metadata from the parts a sink is given. */
+export function recordMetadata<C>(
+  topic: string, partition: number, baseOffset: bigint, offsetDelta: number, timestamp: number, context: C | undefined,
+): RecordMetadata<C> {
+  let offset = -1n;
+  if (baseOffset >= 0n) {
+    // one BigInt made rather than two, wherever the offset is exact as a double (always, in practice)
+    const base = Number(baseOffset);
+    offset = base + offsetDelta <= Number.MAX_SAFE_INTEGER ? BigInt(base + offsetDelta) : baseOffset + BigInt(offsetDelta);
+  }
+  return { topic, partition, offset, timestamp, context };
 }
 
 /**
