@@ -1,6 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { DeliveryError } from './errors.js';
-import { recordMetadata, type ProducerRecord, type RecordMetadata, type RecordSink } from './record.js';
+import type { ProducerRecord, RecordMetadata, RecordSink } from './record.js';
 
 /** What produce() needs of the producer: taking records in, and closing held batches. */
 export interface RecordIntake {
@@ -55,8 +55,8 @@ export function produceThrough<C>(intake: RecordIntake): OperatorFunction<Produc
       };
       const sink: RecordSink = {
         failed: (index, _source, error) => settle(index, error, null),
-        delivered: (index, _source, topic, partition, baseOffset, offsetDelta, timestamp) =>
-          settle(index, null, recordMetadata(topic, partition, baseOffset, offsetDelta, timestamp, records[index - base].context)),
+        delivered: (index, _source, topic, partition, offset, timestamp) =>
+          settle(index, null, { topic, partition, offset, timestamp, context: records[index - base].context }),
       };
       const sub = source.subscribe({
         next: (record) => {

@@ -15,7 +15,7 @@ import { MemoryPool } from './memory.js';
 import { createPartitioner, type RecordPartitioner } from './partitioners/index.js';
 import { ProducerBatch } from './producer-batch.js';
 import type { Receipts } from './receipts.js';
-import { recordMetadata, toPending, type PendingRecord, type ProducerRecord, type RecordMetadata, type RecordSink } from './record.js';
+import { toPending, type PendingRecord, type ProducerRecord, type RecordMetadata, type RecordSink } from './record.js';
 import { Sender, type PartitionGate } from './sender.js';
 import { TopicRegistry, type TopicInfo } from './topics.js';
 
@@ -57,8 +57,8 @@ function arraySink<C>(count: number, resolve: (out: Array<RecordMetadata<C>>) =>
       failure ??= error;
       done();
     },
-    delivered: (index, source, topic, partition, baseOffset, offsetDelta, timestamp) => {
-      out[index] = recordMetadata(topic, partition, baseOffset, offsetDelta, timestamp, source?.context as C | undefined);
+    delivered: (index, source, topic, partition, offset, timestamp) => {
+      out[index] = { topic, partition, offset, timestamp, context: source?.context as C | undefined };
       done();
     },
   };
@@ -152,8 +152,8 @@ export class Producer implements Observer<ProducerRecord> {
       return new Promise((resolve, reject) => {
         const sink: RecordSink = {
           failed: (_index, _source, error) => reject(error),
-          delivered: (_index, source, topic, partition, baseOffset, offsetDelta, timestamp) =>
-            resolve(recordMetadata(topic, partition, baseOffset, offsetDelta, timestamp, source?.context as C | undefined)),
+          delivered: (_index, source, topic, partition, offset, timestamp) =>
+            resolve({ topic, partition, offset, timestamp, context: source?.context as C | undefined }),
         };
         this.accept(input as ProducerRecord<C>, sink, 0, this.scheduler.now());
       });
@@ -168,22 +168,24 @@ export class Producer implements Observer<ProducerRecord> {
    */
   private acceptMany(records: readonly ProducerRecord[], sink: RecordSink, now: number): void {
     const refusal = this.refusal();
-    const accepted: PendingRecord[] = [];
+    const accepted = new Array<PendingRecord>(records.length);
+    let n = 0;
     let bytes = 0;
+    let fits = true;
     for (let i = 0; i < records.length; i++) {
       const r = this.check(records[i], sink, i, now, refusal);
       if (r === null) continue;
-      accepted.push(r);
+      accepted[n++] = r;
       bytes += r.size;
+      if (r.size > this.config.maxRequestBytes) fits = false;
     }
-    if (accepted.length === 0) return;
-    this.count(this.epoch, accepted.length);
-    const fits = accepted.every((r) => r.size <= this.config.maxRequestBytes);
+    if (n === 0) return;
+    this.count(this.epoch, n);
     if (fits && this.blocked === null && this.intakeHead === this.intake.length && this.memory.tryTake(bytes)) {
-      for (const r of accepted) this.route(r);
+      for (let i = 0; i < n; i++) this.route(accepted[i]);
       return;
     }
-    for (const r of accepted) this.admit(r);
+    for (let i = 0; i < n; i++) this.admit(accepted[i]);
   }
 
 
@@ -314,6 +316,7 @@ export class Producer implements Observer<ProducerRecord> {
       drained = this.uncount(runEpochs[k], runEnds[k] - from) || drained;
     }
     const { topic, partition } = batch;
+    const base = Number(baseOffset);
     try {
       for (let k = 0, i = 0; k < runEnds.length; k++) {
         const sink = runSinks[k];
@@ -322,10 +325,14 @@ export class Producer implements Observer<ProducerRecord> {
           for (; i < end; i++) sink.failed(indices[i], sources?.[i] ?? null, error);
         } else if (sink.delivered === undefined) {
           i = end;
+        } else if (baseOffset < 0n) {
+          for (; i < end; i++) sink.delivered(indices[i], sources?.[i] ?? null, topic, partition, -1n, timestamps[i]);
         } else {
           for (; i < end; i++) {
             const timestamp = logAppendTime >= 0 ? logAppendTime : timestamps[i];
-            sink.delivered(indices[i], sources?.[i] ?? null, topic, partition, baseOffset, i, timestamp);
+            // one BigInt made per record, from a double wherever that is exact (always, in practice)
+            const offset = base + i <= Number.MAX_SAFE_INTEGER ? BigInt(base + i) : baseOffset + BigInt(i);
+            sink.delivered(indices[i], sources?.[i] ?? null, topic, partition, offset, timestamp);
           }
         }
       }

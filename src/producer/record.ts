@@ -41,27 +41,11 @@ export interface RecordSink {
    */
   failed(index: number, source: ProducerRecord | null, error: Error): void;
   /**
-   * The record at `index` is stored at `baseOffset + offsetDelta` (`baseOffset` -1n when the
-   * broker does not say, as with acks 0). Passed as parts, so that a sink building its metadata
-   * later need not keep a BigInt per record meanwhile. Absent on a sink that only cares about
-   * failures (the Observer side): successes then cost nothing per record.
+   * The record at `index` is stored at `offset` (-1n when the broker does not say, as with
+   * acks 0). Absent on a sink that only cares about failures (the Observer side): successes
+   * then cost nothing per record.
    */
-  delivered?(
-    index: number, source: ProducerRecord | null, topic: string, partition: number, baseOffset: bigint, offsetDelta: number, timestamp: number,
-  ): void;
-}
-
-/** A record's metadata from the parts a sink is given. */
-export function recordMetadata<C>(
-  topic: string, partition: number, baseOffset: bigint, offsetDelta: number, timestamp: number, context: C | undefined,
-): RecordMetadata<C> {
-  let offset = -1n;
-  if (baseOffset >= 0n) {
-    // one BigInt made rather than two, wherever the offset is exact as a double (always, in practice)
-    const base = Number(baseOffset);
-    offset = base + offsetDelta <= Number.MAX_SAFE_INTEGER ? BigInt(base + offsetDelta) : baseOffset + BigInt(offsetDelta);
-  }
-  return { topic, partition, offset, timestamp, context };
+  delivered?(index: number, source: ProducerRecord | null, topic: string, partition: number, offset: bigint, timestamp: number): void;
 }
 
 /**
