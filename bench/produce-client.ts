@@ -2,8 +2,9 @@
  * One producer run in its own process, so its peak RSS is its own:
  *   node <bundle of this file> <rxkafka|kafkajs> --bootstrap=h:p --topic=t
  *        --records=N --codec=none|lz4 [--api=send|produce|sink] [--chunk=10000] [--inflight=4] [--profile]
- * Prints one JSON line: { ms, readyMs, maxRssKb } — ms from the first send until every record
- * is acknowledged; readyMs from process start (node, modules, connect) to the first send.
+ * Prints one JSON line: { ms, readyMs, cpuMs, maxRssKb } — ms from the first send until every
+ * record is acknowledged; readyMs from process start (node, modules, connect) to the first send;
+ * cpuMs the process's CPU time over that window.
  */
 import { performance } from 'node:perf_hooks';
 import { Subject } from 'rxjs';
@@ -16,6 +17,8 @@ export interface ClientResult {
   ms: number;
   /** Process start to first send: runtime start-up, module loading, connection, metadata. */
   readyMs: number;
+  /** CPU time of the process (every thread: main, GC helpers, libuv pool) over the window. */
+  cpuMs: number;
   /** process.resourceUsage().maxRSS, in KiB. */
   maxRssKb: number;
   /** With --profile: where the timed window's CPU went. */
@@ -37,11 +40,14 @@ export interface ClientArgs {
 async function timed(args: ClientArgs, body: () => Promise<unknown>): Promise<ClientResult> {
   const stop = args.profile ? await startProfile() : undefined;
   const readyMs = performance.now();
+  const cpu0 = process.cpuUsage();
   await body();
   const ms = performance.now() - readyMs;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const maxRssKb = process.resourceUsage().maxRSS;
   const profile = stop ? await stop(25) : undefined;
-  return { ms, readyMs, maxRssKb, ...(profile ? { profile } : {}) };
+  return { ms, readyMs, cpuMs, maxRssKb, ...(profile ? { profile } : {}) };
 }
 
 /** Runs `worker` on `inflight` lanes that take chunk starts in order until none are left. */
