@@ -33,6 +33,9 @@ export class Accumulator {
   /** Lanes by topic, then by partition (no per-record key building). */
   private readonly lanes = new Map<string, Array<Lane | undefined>>();
   private readonly flushes = new Subject<void>();
+  /** The last topic's lanes: records mostly come in runs of one topic. */
+  private lastTopic: string | null = null;
+  private lastLanes: Array<Lane | undefined> = [];
 
   constructor(
     private readonly batchBytes: number,
@@ -43,7 +46,7 @@ export class Accumulator {
 
   /** True when `size` more bytes would close the open batch of the partition and start another. */
   wouldOverflow(topic: string, partition: number, size: number): boolean {
-    const lane = this.lanes.get(topic)?.[partition];
+    const lane = this.topicLanes(topic)[partition];
     return lane !== undefined && lane.bytes > 0 && lane.bytes + size > this.batchBytes;
   }
 
@@ -52,12 +55,20 @@ export class Accumulator {
     this.lanes.get(topic)?.[partition]?.close.next();
   }
 
-  add(record: PendingRecord): void {
-    let topicLanes = this.lanes.get(record.topic);
+  private topicLanes(topic: string): Array<Lane | undefined> {
+    if (topic === this.lastTopic) return this.lastLanes;
+    let topicLanes = this.lanes.get(topic);
     if (topicLanes === undefined) {
       topicLanes = [];
-      this.lanes.set(record.topic, topicLanes);
+      this.lanes.set(topic, topicLanes);
     }
+    this.lastTopic = topic;
+    this.lastLanes = topicLanes;
+    return topicLanes;
+  }
+
+  add(record: PendingRecord): void {
+    const topicLanes = this.topicLanes(record.topic);
     const lane = topicLanes[record.partition] ?? this.open(topicLanes, record.topic, record.partition);
     // operators/batch would close the batch on this record's arrival, before holding it; the
     // record must not be in the writer by then, so the overflow close is made here, first.
@@ -109,6 +120,7 @@ export class Accumulator {
   close(): void {
     for (const topicLanes of this.lanes.values()) for (const lane of topicLanes) lane?.input.complete();
     this.lanes.clear();
+    this.lastTopic = null;
     this.flushes.complete();
   }
 }

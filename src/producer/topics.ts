@@ -17,6 +17,9 @@ export interface TopicInfo {
 export class TopicRegistry {
   private readonly known = new Map<string, TopicInfo>();
   private readonly refreshing = new Map<string, Subscription>();
+  /** The last topic looked up, and its info: records mostly come in runs of one topic. */
+  private lastTopic: string | null = null;
+  private lastInfo: TopicInfo | undefined = undefined;
 
   constructor(
     private readonly client: ClusterClient,
@@ -25,7 +28,11 @@ export class TopicRegistry {
   ) {}
 
   get(topic: string): TopicInfo | undefined {
-    return this.known.get(topic);
+    if (topic === this.lastTopic) return this.lastInfo;
+    const info = this.known.get(topic);
+    this.lastTopic = topic;
+    this.lastInfo = info;
+    return info;
   }
 
   leader(topic: string, partition: number): number {
@@ -59,6 +66,7 @@ export class TopicRegistry {
           available: t.partitions.filter((p) => p.leader >= 0).map((p) => p.partition),
         };
         this.known.set(topic, info);
+        this.lastTopic = null;
         this.onUpdate(topic, info, null);
       });
     if (!sub.closed) this.refreshing.set(topic, sub);
