@@ -11,6 +11,7 @@ import { produceThrough } from './produce-operator.js';
 export { DeliveryError } from './errors.js';
 import { bumpEpoch, restampBatches } from './epoch-bump.js';
 import { initProducerId, NO_IDENTITY, type ProducerIdentity } from './identity.js';
+import { FlushEpochs } from './flush-epochs.js';
 import { MemoryPool } from './memory.js';
 import { createPartitioner, type RecordPartitioner } from './partitioners/index.js';
 import { ProducerBatch } from './producer-batch.js';
@@ -91,9 +92,7 @@ export class Producer implements Observer<ProducerRecord> {
   /** Next sequence per partition (`topic\0partition`) under the current identity. */
   private sequences = new Map<string, number>();
   /** Outstanding records per flush epoch: flush() waits for its epoch and those before. */
-  private epoch = 0;
-  private readonly outstanding = new Map<number, number>();
-  private outstandingTotal = 0;
+  private readonly epochs = new FlushEpochs();
   private flushWaiters: Array<{ epoch: number; resolve: () => void }> = [];
   private closed = false;
 
@@ -133,7 +132,7 @@ export class Producer implements Observer<ProducerRecord> {
   private snapshot(): ProducerStats {
     const c = this.sender.counters;
     return {
-      queuedRecords: this.outstandingTotal,
+      queuedRecords: this.epochs.total,
       queuedBytes: this.memory.usedBytes,
       batches: this.sender.pendingBatches,
       inFlight: this.sender.inFlightRequests,
@@ -168,26 +167,28 @@ export class Producer implements Observer<ProducerRecord> {
    */
   private acceptMany(records: readonly ProducerRecord[], sink: RecordSink, now: number): void {
     const refusal = this.refusal();
+    // counted up front, so that a flush() called back from a sink meanwhile waits for these
+    const epoch = this.epochs.current;
+    this.epochs.count(epoch, records.length);
     const accepted = new Array<PendingRecord>(records.length);
     let n = 0;
     let bytes = 0;
     let fits = true;
     for (let i = 0; i < records.length; i++) {
-      const r = this.check(records[i], sink, i, now, refusal);
+      const r = this.check(records[i], sink, i, now, refusal, epoch);
       if (r === null) continue;
       accepted[n++] = r;
       bytes += r.size;
       if (r.size > this.config.maxRequestBytes) fits = false;
     }
+    if (n < records.length && this.epochs.uncount(epoch, records.length - n)) this.checkFlushes();
     if (n === 0) return;
-    this.count(this.epoch, n);
     if (fits && this.blocked === null && this.intakeHead === this.intake.length && this.memory.tryTake(bytes)) {
       for (let i = 0; i < n; i++) this.route(accepted[i]);
       return;
     }
     for (let i = 0; i < n; i++) this.admit(accepted[i]);
   }
-
 
   /**
    * Records in, their metadata out, in input order; a record's `context` comes back on its
@@ -223,7 +224,7 @@ export class Producer implements Observer<ProducerRecord> {
 
   /** Resolves once every record accepted so far has its outcome. */
   flush(): Promise<void> {
-    const epoch = this.epoch++;
+    const epoch = this.epochs.advance();
     this.flushBatches();
     return new Promise((resolve) => {
       this.flushWaiters.push({ epoch, resolve });
@@ -257,9 +258,10 @@ export class Producer implements Observer<ProducerRecord> {
 
   /** Takes one record in; its outcome goes to `sink` (synchronously for records refused at once). */
   protected accept(record: ProducerRecord, sink: RecordSink, index: number, now: number): void {
-    const pending = this.check(record, sink, index, now, this.refusal());
+    const epoch = this.epochs.current;
+    const pending = this.check(record, sink, index, now, this.refusal(), epoch);
     if (pending === null) return;
-    this.count(pending.epoch, 1);
+    this.epochs.count(epoch, 1);
     this.admit(pending);
   }
 
@@ -269,10 +271,12 @@ export class Producer implements Observer<ProducerRecord> {
   }
 
   /** The record in bytes, or null after telling its sink why it cannot be taken. */
-  private check(record: ProducerRecord, sink: RecordSink, index: number, now: number, refusal: Error | null): PendingRecord | null {
+  private check(
+    record: ProducerRecord, sink: RecordSink, index: number, now: number, refusal: Error | null, epoch: number,
+  ): PendingRecord | null {
     try {
       if (refusal) throw refusal;
-      return toPending(record, now, sink, index, this.epoch);
+      return toPending(record, now, sink, index, epoch);
     } catch (e) {
       sink.failed(index, record, e as Error);
       return null;
@@ -297,7 +301,7 @@ export class Producer implements Observer<ProducerRecord> {
 
   /** A record failed before reaching a batch: counted for flush(), then told to its sink. */
   private fail(r: PendingRecord, error: Error): void {
-    const drained = this.uncount(r.epoch, 1);
+    const drained = this.epochs.uncount(r.epoch, 1);
     try {
       r.sink.failed(r.index, r.source, error);
     } finally {
@@ -313,7 +317,7 @@ export class Producer implements Observer<ProducerRecord> {
     const { sources, indices, timestamps, runEnds, runSinks, runEpochs } = batch.receipts;
     let drained = false;
     for (let k = 0, from = 0; k < runEnds.length; from = runEnds[k++]) {
-      drained = this.uncount(runEpochs[k], runEnds[k] - from) || drained;
+      drained = this.epochs.uncount(runEpochs[k], runEnds[k] - from) || drained;
     }
     const { topic, partition } = batch;
     const base = Number(baseOffset);
@@ -341,21 +345,6 @@ export class Producer implements Observer<ProducerRecord> {
       if (drained) this.checkFlushes();
     }
   };
-
-  /** Takes `count` settled records of `epoch` off the flush accounting; true when the epoch is done. */
-  /** Counts accepted records against their flush epoch. */
-  private count(epoch: number, n: number): void {
-    this.outstanding.set(epoch, (this.outstanding.get(epoch) ?? 0) + n);
-    this.outstandingTotal += n;
-  }
-
-  private uncount(epoch: number, count: number): boolean {
-    const left = (this.outstanding.get(epoch) ?? count) - count;
-    if (left <= 0) this.outstanding.delete(epoch);
-    else this.outstanding.set(epoch, left);
-    this.outstandingTotal -= count;
-    return left <= 0;
-  }
 
   private pump(): void {
     while (this.blocked === null && this.intakeHead < this.intake.length) {
@@ -584,8 +573,7 @@ export class Producer implements Observer<ProducerRecord> {
 
   private checkFlushes(): void {
     if (this.flushWaiters.length === 0) return;
-    let oldest = Infinity;
-    for (const e of this.outstanding.keys()) oldest = Math.min(oldest, e);
+    const oldest = this.epochs.oldest();
     const still: typeof this.flushWaiters = [];
     for (const w of this.flushWaiters) {
       if (oldest > w.epoch) w.resolve();
