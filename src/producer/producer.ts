@@ -1,5 +1,6 @@
 import { distinctUntilChanged, map, startWith, Subject, type Observable, type Observer, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { ClusterClient } from '../cluster/index.js';
+import { burstClock } from '../clock.js';
 import { KafkaError } from '../errors.js';
 import { kafkaErrorFromCode } from '../protocol/error-codes.js';
 import { sealRecordBatch, sealRecordBatchSync, type EncodedRecords } from '../protocol/records/index.js';
@@ -91,6 +92,8 @@ export class Producer implements Observer<ProducerRecord> {
   private identityPending = false;
   /** Next sequence per partition (`topic\0partition`) under the current identity. */
   private sequences = new Map<string, number>();
+  /** Time of acceptance, read once per run of records (see burstClock). */
+  private readonly clock: () => number;
   /** Outstanding records per flush epoch: flush() waits for its epoch and those before. */
   private readonly epochs = new FlushEpochs();
   private flushWaiters: Array<{ epoch: number; resolve: () => void }> = [];
@@ -108,6 +111,7 @@ export class Producer implements Observer<ProducerRecord> {
     gate: PartitionGate | null = null,
   ) {
     this.config = resolveProducerConfig(config);
+    this.clock = burstClock(scheduler);
     this.identity = this.config.idempotent ? null : NO_IDENTITY;
     const changed = () => {
       if (this.changes.observed) this.changes.next();
@@ -154,7 +158,7 @@ export class Producer implements Observer<ProducerRecord> {
           delivered: (_index, source, topic, partition, offset, timestamp) =>
             resolve({ topic, partition, offset, timestamp, context: source?.context as C | undefined }),
         };
-        this.accept(input as ProducerRecord<C>, sink, 0, this.scheduler.now());
+        this.accept(input as ProducerRecord<C>, sink, 0, this.clock());
       });
     }
     const records = input as ReadonlyArray<ProducerRecord<C>>;
@@ -197,14 +201,14 @@ export class Producer implements Observer<ProducerRecord> {
    */
   produce<C = unknown>(): OperatorFunction<ProducerRecord<C>, RecordMetadata<C>> {
     return produceThrough<C>({
-      accept: (record, sink, index) => this.accept(record, sink, index, this.scheduler.now()),
+      accept: (record, sink, index) => this.accept(record, sink, index, this.clock()),
       flush: () => this.flushBatches(),
     });
   }
 
   /** Observer side: `records$.subscribe(producer)`. Failures go to errors$. */
   next(record: ProducerRecord): void {
-    this.accept(record, this.observerSink, 0, this.scheduler.now());
+    this.accept(record, this.observerSink, 0, this.clock());
   }
 
   private readonly observerSink: RecordSink = {
