@@ -41,9 +41,12 @@ function writePrefix(slab: Buffer, at: number, i: number): void {
   slab[at + digits] = 0x3a;
 }
 
-/** Values of records start..start+count-1, as views into one slab (one allocation per chunk). */
-export function valueChunk(start: number, count: number): Buffer[] {
-  const slab = Buffer.allocUnsafe(count * VALUE_BYTES);
+/**
+ * Values of records start..start+count-1, as views into one slab: `into` when given (the caller
+ * knows its earlier values are no longer in use), else a new one.
+ */
+export function valueChunk(start: number, count: number, into?: Buffer): Buffer[] {
+  const slab = into !== undefined && into.length >= count * VALUE_BYTES ? into : Buffer.allocUnsafe(count * VALUE_BYTES);
   const out = new Array<Buffer>(count);
   for (let base = 0; base < count; base += CHUNK) {
     const n = Math.min(CHUNK, count - base);
