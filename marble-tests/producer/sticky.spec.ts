@@ -33,4 +33,23 @@ describe('sticky partitioning of keyless records (KIP-480, virtual time)', () =>
       records.pipe(producer.produce()).subscribe();
     });
   });
+
+  it('send([...]) places a run of keyless records the same way, batch by batch', () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    const ts = createTestScheduler();
+    ts.run(({ expectObservable }) => {
+      const fake = new FakeClusterClient(ts, { topics: { t: 2 }, brokers: 1, delayMs: 2 });
+      const producer = new Producer(fake, { acks: 1, lingerMs: 10, batchBytes: 100 }, ts);
+      const records = ['a', 'b', 'c', 'd', 'e'].map((v) => keyless(valueOfSize(41, v)));
+      const v = (x: ProducerRecord) => x.value as string;
+      // [a,b] fill p0's batch as far as it goes; c closes it and moves to p1; e closes [c,d]
+      // and goes back to p0, where it lingers for 10 ms
+      expectObservable(shapes(fake.produceCalls$)).toBe('(xy) 6ms z', {
+        x: [`t/0: ${v(records[0])},${v(records[1])}`],
+        y: [`t/1: ${v(records[2])},${v(records[3])}`],
+        z: [`t/0: ${v(records[4])}`],
+      });
+      ts.schedule(() => void producer.send(records), 0);
+    });
+  });
 });

@@ -80,6 +80,34 @@ export class Accumulator {
   }
 
   /**
+   * Appends records `from`..`to`-1 (all of `topic`) to the partition's open batch, handing
+   * operators/batch their summed size as one item, until one would overflow the batch: that one
+   * closes it and its index is returned, so the caller can move the rest (sticky partitioning,
+   * KIP-480); `to` when all are in. The run is cut there so that operators/batch never meets
+   * an item that overflows what it holds, which would close the batch without the records
+   * already in the writer.
+   */
+  addRun(topic: string, partition: number, records: readonly PendingRecord[], from: number, to: number): number {
+    const topicLanes = this.topicLanes(topic);
+    const lane = topicLanes[partition] ?? this.open(topicLanes, topic, partition);
+    let bytes = 0;
+    for (let i = from; i < to; i++) {
+      const r = records[i];
+      if (lane.bytes > 0 && lane.bytes + r.size > this.batchBytes) {
+        if (bytes > 0) lane.input.next(bytes);
+        lane.close.next();
+        return i;
+      }
+      lane.writer.append(r.key, r.value, r.headers, r.timestamp);
+      lane.receipts.add(r);
+      lane.bytes += r.size;
+      bytes += r.size;
+    }
+    if (bytes > 0) lane.input.next(bytes);
+    return to;
+  }
+
+  /**
    * A lane's pipeline fed through its own subscriber rather than a Subject: a Subject's next()
    * allocates a closure per item (its error context) and copies its observer list; here
    * there is one observer, always.

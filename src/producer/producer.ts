@@ -188,7 +188,7 @@ export class Producer implements Observer<ProducerRecord> {
     if (n < records.length && this.epochs.uncount(epoch, records.length - n)) this.checkFlushes();
     if (n === 0) return;
     if (fits && this.blocked === null && this.intakeHead === this.intake.length && this.memory.tryTake(bytes)) {
-      for (let i = 0; i < n; i++) this.route(accepted[i]);
+      this.routeMany(accepted, n);
       return;
     }
     for (let i = 0; i < n; i++) this.admit(accepted[i]);
@@ -402,6 +402,28 @@ export class Producer implements Observer<ProducerRecord> {
       return;
     }
     this.place(r, info);
+  }
+
+  /**
+   * Routes records that hold their buffer memory, in order, placing each run of keyless
+   * records of one topic (sticky partitioning) in its partition in one go; the rest go one
+   * by one.
+   */
+  private routeMany(rs: readonly PendingRecord[], n: number): void {
+    let i = 0;
+    while (i < n) {
+      const r = rs[i];
+      const info = this.topics.get(r.topic);
+      if (info === undefined || r.partition >= 0 || !this.partitioner.sticky(r)) {
+        this.route(r);
+        i++;
+        continue;
+      }
+      let end = i + 1;
+      while (end < n && rs[end].topic === r.topic && rs[end].partition < 0 && this.partitioner.sticky(rs[end])) end++;
+      // each closed batch moves the sticky partition; the rest of the run follows it
+      while (i < end) i = this.accumulator.addRun(r.topic, this.partitioner.partition(rs[i], info.partitions, info.available), rs, i, end);
+    }
   }
 
   private place(r: PendingRecord, info: TopicInfo): void {
