@@ -12,14 +12,17 @@
  *   rxkafka  producer({ acks: 1, idempotent: false, compression, lingerMs: 5, batchBytes: 1e6,
  *            maxRequestBytes: 2 MiB, bufferMemory: 64 MiB }); send(chunk of 10,000) on 4 lanes,
  *            each awaiting its chunk before the next (at most 40,000 records outstanding, as
- *            librdkafka holds at most 100,000); produce() with the same bound via --api=produce
- *            measured the same within noise
+ *            librdkafka holds at most 100,000); --api=produce feeds produce() with the same
+ *            bound, --api=sink uses the producer as an Observer (next() per record, flush() per
+ *            chunk)
  *   KafkaJS  send({ topic, acks: 1, compression, messages: chunk of 10,000 }) on 4 lanes the same
  *            way (KafkaJS batches per send call); lz4 registered from lz4-napi
  *   kcat     kcat -P -l file -X acks=1 -X compression.codec=… -X linger.ms=5 (otherwise
  *            librdkafka defaults: batch.size 1e6, batch.num.messages 10,000)
  *
  * The node clients run as one esbuild bundle of bench/produce-client.ts (plain JS, no tsx).
+ * Both make their input the same way: per chunk, the 10,000 values as views into a slab that
+ * each lane reuses, mapped to record objects.
  *
  * Timing: the node clients report the window from first send to last acknowledgement (after
  * connecting and fetching metadata); kcat can only be timed as a process, so every client's
