@@ -52,4 +52,21 @@ describe('sticky partitioning of keyless records (KIP-480, virtual time)', () =>
       ts.schedule(() => void producer.send(records), 0);
     });
   });
+
+  it('send([...]): a record larger than batchBytes goes in a batch of its own, and the run goes on after it', () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    const ts = createTestScheduler();
+    ts.run(({ expectObservable }) => {
+      const fake = new FakeClusterClient(ts, { topics: { t: 2 }, brokers: 1, delayMs: 2 });
+      const producer = new Producer(fake, { acks: 1, lingerMs: 10, batchBytes: 100 }, ts);
+      const [a, big, c, d] = [valueOfSize(41, 'a'), valueOfSize(150, 'b'), valueOfSize(41, 'c'), valueOfSize(41, 'd')];
+      // big closes [a] on p0 and fills p1's batch alone; c and d go back to p0 and linger
+      expectObservable(shapes(fake.produceCalls$)).toBe('(xy) 6ms z', {
+        x: [`t/0: ${a}`],
+        y: [`t/1: ${big}`],
+        z: [`t/0: ${c},${d}`],
+      });
+      ts.schedule(() => void producer.send([a, big, c, d].map(keyless)), 0);
+    });
+  });
 });
