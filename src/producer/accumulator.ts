@@ -1,4 +1,5 @@
 import { merge, Observable, Subject, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { KafkaError } from '../errors.js';
 import { batch } from '../operators/batch.js';
 import { RecordsWriter, type EncodedRecords } from '../protocol/records/index.js';
 import { ReceiptsWriter, type Receipts } from './receipts.js';
@@ -44,17 +45,6 @@ export class Accumulator {
     private readonly onBatch: BatchHandler,
   ) {}
 
-  /** True when `size` more bytes would close the open batch of the partition and start another. */
-  wouldOverflow(topic: string, partition: number, size: number): boolean {
-    const lane = this.topicLanes(topic)[partition];
-    return lane !== undefined && lane.bytes > 0 && lane.bytes + size > this.batchBytes;
-  }
-
-  /** Closes the partition's open batch now, if it has one. */
-  closeBatch(topic: string, partition: number): void {
-    this.lanes.get(topic)?.[partition]?.close.next();
-  }
-
   private topicLanes(topic: string): Array<Lane | undefined> {
     if (topic === this.lastTopic) return this.lastLanes;
     let topicLanes = this.lanes.get(topic);
@@ -67,44 +57,63 @@ export class Accumulator {
     return topicLanes;
   }
 
-  add(record: PendingRecord): void {
-    const topicLanes = this.topicLanes(record.topic);
-    const lane = topicLanes[record.partition] ?? this.open(topicLanes, record.topic, record.partition);
-    // operators/batch would close the batch on this record's arrival, before holding it; the
-    // record must not be in the writer by then, so the overflow close is made here, first.
-    if (lane.bytes > 0 && lane.bytes + record.size > this.batchBytes) lane.close.next();
-    lane.writer.append(record.key, record.value, record.headers, record.timestamp);
-    lane.receipts.add(record);
-    lane.bytes += record.size;
-    lane.input.next(record.size);
+  private lane(topic: string, partition: number): Lane {
+    const topicLanes = this.topicLanes(topic);
+    return topicLanes[partition] ?? this.open(topicLanes, topic, partition);
   }
 
   /**
-   * Appends records `from`..`to`-1 (all of `topic`) to the partition's open batch, handing
-   * operators/batch their summed size as one item, until one would overflow the batch: that one
-   * closes it and its index is returned, so the caller can move the rest (sticky partitioning,
-   * KIP-480); `to` when all are in. The run is cut there so that operators/batch never meets
-   * an item that overflows what it holds, which would close the batch without the records
-   * already in the writer.
+   * Appends a record to the partition's open batch; false, without appending it, when it would
+   * overflow that batch: then the batch is closed, and the caller places the record again
+   * (sticky partitioning moves on a closed batch, KIP-480; otherwise it lands in a new batch
+   * of the same partition). operators/batch would itself close the batch on such a record's
+   * arrival, but only after the writer had taken it; closing first keeps the two in step.
+   */
+  addOne(topic: string, partition: number, record: PendingRecord): boolean {
+    const lane = this.lane(topic, partition);
+    if (this.overflows(lane, record.size)) {
+      this.closeOpen(lane);
+      return false;
+    }
+    this.append(lane, record);
+    lane.input.next(record.size);
+    return true;
+  }
+
+  /**
+   * addOne for records `from`..`to`-1 of one topic, handed to operators/batch as one item (their
+   * summed size); returns the index of the first that would overflow the batch (which is then
+   * closed), `to` when all are in.
    */
   addRun(topic: string, partition: number, records: readonly PendingRecord[], from: number, to: number): number {
-    const topicLanes = this.topicLanes(topic);
-    const lane = topicLanes[partition] ?? this.open(topicLanes, topic, partition);
+    const lane = this.lane(topic, partition);
     let bytes = 0;
-    for (let i = from; i < to; i++) {
+    let i = from;
+    for (; i < to; i++) {
       const r = records[i];
-      if (lane.bytes > 0 && lane.bytes + r.size > this.batchBytes) {
-        if (bytes > 0) lane.input.next(bytes);
-        lane.close.next();
-        return i;
-      }
-      lane.writer.append(r.key, r.value, r.headers, r.timestamp);
-      lane.receipts.add(r);
-      lane.bytes += r.size;
+      if (this.overflows(lane, r.size)) break;
+      this.append(lane, r);
       bytes += r.size;
     }
     if (bytes > 0) lane.input.next(bytes);
-    return to;
+    if (i < to) this.closeOpen(lane);
+    return i;
+  }
+
+  /** Closes the lane's open batch; callers place the record again, so it must really close. */
+  private closeOpen(lane: Lane): void {
+    lane.close.next();
+    if (lane.bytes > 0) throw new KafkaError('internal: a partition batch did not close (its pipeline has ended)');
+  }
+
+  private overflows(lane: Lane, size: number): boolean {
+    return lane.bytes > 0 && lane.bytes + size > this.batchBytes;
+  }
+
+  private append(lane: Lane, r: PendingRecord): void {
+    lane.writer.append(r.key, r.value, r.headers, r.timestamp);
+    lane.receipts.add(r);
+    lane.bytes += r.size;
   }
 
   /**

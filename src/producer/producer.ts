@@ -431,22 +431,26 @@ export class Producer implements Observer<ProducerRecord> {
       this.failHeld(r, kafkaErrorFromCode(UNKNOWN_TOPIC_OR_PARTITION, `${r.topic}[${r.partition}]`));
       return;
     }
-    if (r.partition < 0) {
-      try {
-        r.partition = this.partitioner.partition(r, info.partitions, info.available);
-        if (this.partitioner.sticky(r) && this.accumulator.wouldOverflow(r.topic, r.partition, r.size)) {
-          // KIP-480: a record that would start a new batch first closes the open one, which
-          // moves the sticky partition, and goes where it moved (Java's abortOnNewBatch).
-          // Left where it was, it would start a batch of its own there and linger alone.
-          this.accumulator.closeBatch(r.topic, r.partition);
-          r.partition = this.partitioner.partition(r, info.partitions, info.available);
-        }
-      } catch (e) {
-        this.failHeld(r, e as Error);
-        return;
-      }
+    if (r.partition >= 0) {
+      // a record that closes the open batch goes in the next one (the loop runs at most twice)
+      while (!this.accumulator.addOne(r.topic, r.partition, r));
+      return;
     }
-    this.accumulator.add(r);
+    let partition: number;
+    try {
+      partition = this.partitioner.partition(r, info.partitions, info.available);
+    } catch (e) {
+      this.failHeld(r, e as Error);
+      return;
+    }
+    // KIP-480: a keyless record that would start a new batch closes the open one, which moves
+    // the sticky partition, and goes where it moved (Java's abortOnNewBatch) rather than
+    // starting a batch of its own behind and lingering there alone. Other records are
+    // partitioned once: they go in the next batch of the same partition.
+    const sticky = this.partitioner.sticky(r);
+    while (!this.accumulator.addOne(r.topic, partition, r)) {
+      if (sticky) partition = this.partitioner.partition(r, info.partitions, info.available);
+    }
   }
 
   private onTopic(topic: string, info: TopicInfo | null, error: KafkaError | null): void {

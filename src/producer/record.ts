@@ -65,8 +65,8 @@ export class PendingRecord {
     readonly timestamp: number,
     /** When send() took it: maxBlockMs and deliveryTimeoutMs count from here. */
     readonly acceptedAt: number,
-    /** Explicit partition from the caller, else assigned by the partitioner. */
-    public partition: number,
+    /** Explicit partition from the caller; -1 for the partitioner to choose. */
+    readonly partition: number,
     /** Bytes this record holds in the buffer (its share of bufferMemory). */
     readonly size: number,
     /** Hears the outcome, once; `index` tells it which of its records this is. */
