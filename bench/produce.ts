@@ -31,6 +31,7 @@
  * the V8 CPU profiler and the top self-time functions are printed.
  */
 import { spawn } from 'node:child_process';
+import type { Plugin } from 'esbuild';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -194,9 +195,9 @@ async function runKcat(bootstrap: readonly string[], topic: string, codec: Codec
 const NATIVE_PACKAGES = ['lz4-napi', 'snappy', '@mongodb-js/zstd'];
 
 /** rxjs' exports map gives node its CommonJS build; a bundle wants the ES module build. */
-const rxjsEsm = {
+const rxjsEsm: Plugin = {
   name: 'rxjs-esm',
-  setup(build: { onResolve(o: { filter: RegExp }, f: () => { path: string }): void }): void {
+  setup(build) {
     build.onResolve({ filter: /^rxjs$/ }, () => ({ path: join(REPO, 'node_modules', 'rxjs', 'dist', 'esm', 'index.js') }));
   },
 };
