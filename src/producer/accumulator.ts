@@ -1,4 +1,4 @@
-import { merge, Observable, Subject, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { merge, Observable, Subject, type SchedulerLike, type Subscriber } from 'rxjs';
 import { KafkaError } from '../errors.js';
 import { batch } from '../operators/batch.js';
 import { RecordsWriter, type EncodedRecords } from '../protocol/records/index.js';
@@ -13,7 +13,6 @@ interface Lane {
    * itself is already encoded into `writer`.
    */
   input: Subscriber<number>;
-  sub: Subscription;
   /** Closes this lane's open batch alone. */
   close: Subject<void>;
   writer: RecordsWriter;
@@ -122,29 +121,23 @@ export class Accumulator {
    * there is one observer, always.
    */
   private open(topicLanes: Array<Lane | undefined>, topic: string, partition: number): Lane {
-    let input: Subscriber<number> | undefined;
     const close = new Subject<void>();
-    const sizes = new Observable<number>((subscriber) => {
+    const writer = new RecordsWriter(Math.min(this.batchBytes, 1 << 16));
+    const receipts = new ReceiptsWriter();
+    let input: Subscriber<number> | undefined;
+    new Observable<number>((subscriber) => {
       input = subscriber;
-    });
-    const lane: Lane = {
-      input: undefined as unknown as Subscriber<number>,
-      sub: undefined as unknown as Subscription,
-      close,
-      writer: new RecordsWriter(Math.min(this.batchBytes, 1 << 16)),
-      receipts: new ReceiptsWriter(),
-      bytes: 0,
-    };
-    lane.sub = sizes
+    })
       .pipe(batch<number>({ maxBytes: this.batchBytes, sizeOf: (size) => size, lingerMs: this.lingerMs, flush$: merge(this.flushes, close), scheduler: this.scheduler }))
       .subscribe(() => {
-        const records = lane.writer.finish();
+        const records = writer.finish();
         if (records === null) return;
         const bytes = lane.bytes;
         lane.bytes = 0;
-        this.onBatch(topic, partition, records, lane.receipts.finish(), bytes);
+        this.onBatch(topic, partition, records, receipts.finish(), bytes);
       });
-    lane.input = input as Subscriber<number>;
+    // a batch can only close once records are in, which is after this
+    const lane: Lane = { input: input as Subscriber<number>, close, writer, receipts, bytes: 0 };
     topicLanes[partition] = lane;
     return lane;
   }
