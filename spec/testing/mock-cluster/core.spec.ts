@@ -108,6 +108,21 @@ describe('MockCluster core', () => {
     expect(cluster.records('t', 0)).toHaveLength(1);
   });
 
+  it('refuses a batch larger than the topic\'s max.message.bytes with MESSAGE_TOO_LARGE, appending nothing', async () => {
+    const cluster = await start();
+    await cluster.createTopic('t', { configs: { 'max.message.bytes': '200' } });
+    const conn = await open(cluster.bootstrap[0]);
+    const big = await encodeRecordBatch({ records: [{ value: 'x'.repeat(100) }, { value: 'y'.repeat(100) }] });
+    const small = await encodeRecordBatch({ records: [{ value: 'x'.repeat(100) }] });
+    expect(big.length).toBeGreaterThan(200);
+    expect(small.length).toBeLessThanOrEqual(200);
+    const codeOf = async (batch: Buffer) =>
+      (await firstValueFrom(conn.request(Produce, produceBody('t', 0, batch)))).responses[0].partitionResponses[0].errorCode;
+    expect(await codeOf(big)).toBe(10);
+    expect(await codeOf(small)).toBe(0);
+    expect(cluster.records('t', 0).map((r) => r.value?.toString())).toEqual(['x'.repeat(100)]);
+  });
+
   it('does not answer acks=0 produce, but appends it', async () => {
     const cluster = await start();
     await cluster.createTopic('t');

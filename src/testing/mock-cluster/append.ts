@@ -69,6 +69,8 @@ export async function appendRecords(
   partition: PartitionState,
   records: Buffer,
   _transactionalId: string | null,
+  /** The topic's max.message.bytes: a larger batch is refused, as Kafka does, with MESSAGE_TOO_LARGE. */
+  maxMessageBytes = Infinity,
 ): Promise<AppendResult> {
   let batches;
   try {
@@ -76,6 +78,11 @@ export async function appendRecords(
   } catch (e) {
     if (e instanceof KafkaProtocolError) return failed(ErrorCode.CORRUPT_MESSAGE, e.message);
     throw e;
+  }
+  for (const { bytes } of batches) {
+    if (bytes.length > maxMessageBytes) {
+      return failed(ErrorCode.MESSAGE_TOO_LARGE, `a batch of ${bytes.length} bytes is larger than max.message.bytes ${maxMessageBytes}`);
+    }
   }
   // zstd has no synchronous decoder: decode before the checks, so that checks and appends run
   // without a gap another request could slip into.

@@ -1,6 +1,7 @@
 import { Produce, type Input, type ProduceRequest, type ProduceResponse } from '../../../protocol/messages/index.js';
 import { appendRecords } from '../append.js';
 import { defineHandler, NO_RESPONSE, type RequestContext } from '../handler.js';
+import { TOPIC_CONFIG_DEFAULTS } from '../state.js';
 
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 const NOT_LEADER_OR_FOLLOWER = 6;
@@ -28,7 +29,8 @@ async function produce(request: ProduceRequest, ctx: RequestContext): Promise<In
       } else if (p.leader !== broker.id) {
         partitionResponses.push({ ...base, errorCode: NOT_LEADER_OR_FOLLOWER, currentLeader: { leaderId: p.leader, leaderEpoch: p.leaderEpoch } });
       } else {
-        const result = await appendRecords(cluster, p, pd.records ?? Buffer.alloc(0), request.transactionalId);
+        const limit = Number(topic?.configs.get('max.message.bytes') ?? TOPIC_CONFIG_DEFAULTS.get('max.message.bytes'));
+        const result = await appendRecords(cluster, p, pd.records ?? Buffer.alloc(0), request.transactionalId, limit);
         partitionResponses.push({
           ...base,
           errorCode: result.errorCode,
