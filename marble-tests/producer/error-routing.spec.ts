@@ -7,7 +7,8 @@ import { FakeClusterClient, partitionKey } from '../../spec/support/fake-cluster
 import { advanceTo, createTestScheduler, rec, track, valueOfSize } from './helpers.js';
 
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
-const MESSAGE_TOO_LARGE = 10;
+// a permanent error the producer has no remedy for (MESSAGE_TOO_LARGE would split the batch)
+const INVALID_RECORD = 87;
 
 const setup = (codes: Record<string, number> = {}) => {
   const ts = createTestScheduler();
@@ -86,7 +87,7 @@ describe('producer error routing per record (virtual time)', () => {
     const fake = new FakeClusterClient(ts, {
       topics: { t: { partitions: 2, leaders: [1, 1] } },
       delayMs: 10,
-      produce: () => ({ codes: { [partitionKey('t', 0)]: MESSAGE_TOO_LARGE } }),
+      produce: () => ({ codes: { [partitionKey('t', 0)]: INVALID_RECORD } }),
     });
     const producer = new Producer(fake, { acks: 1, lingerMs: 5, maxInFlight: 1 }, ts);
     // A first record holds the broker's only slot so the next two batches share a request.
@@ -97,7 +98,7 @@ describe('producer error routing per record (virtual time)', () => {
     await advanceTo(ts, 30);
     expect(fake.produceCalls[1].batches.map((b) => b.partition).sort()).toEqual([0, 1]);
     expect(p0.state).toBe('rejected');
-    expect((p0.error as KafkaError).code).toBe(MESSAGE_TOO_LARGE);
+    expect((p0.error as KafkaError).code).toBe(INVALID_RECORD);
     expect(p1.state).toBe('fulfilled');
     expect(fake.delivered('t', 1)).toEqual(['warm', 'c']);
   });

@@ -3,7 +3,7 @@ import type { ClusterClient } from '../cluster/index.js';
 import { burstClock } from '../clock.js';
 import { KafkaError } from '../errors.js';
 import { kafkaErrorFromCode } from '../protocol/error-codes.js';
-import { sealRecordBatch, sealRecordBatchSync, type EncodedRecords } from '../protocol/records/index.js';
+import { decodeRecordBatches, RecordsWriter, sealRecordBatch, sealRecordBatchSync, type EncodedRecords } from '../protocol/records/index.js';
 import { Accumulator } from './accumulator.js';
 import { resolveProducerConfig, type ProducerConfig, type ResolvedProducerConfig } from './config.js';
 import { DeliveryError, ProducerClosedError, RecordTooLargeError } from './errors.js';
@@ -120,7 +120,7 @@ export class Producer implements Observer<ProducerRecord> {
     this.topics = new TopicRegistry(client, (topic, info, error) => this.onTopic(topic, info, error));
     this.partitioner = createPartitioner(this.config.partitioner);
     this.accumulator = new Accumulator(this.config.batchBytes, this.config.lingerMs, scheduler, (t, p, r, receipts, b) => this.onBatch(t, p, r, receipts, b));
-    this.sender = new Sender(client, this.config, scheduler, this.topics, changed, gate, () => this.onSequenceGap());
+    this.sender = new Sender(client, this.config, scheduler, this.topics, changed, gate, () => this.onSequenceGap(), (b) => this.split(b));
     this.stats$ = this.changes.pipe(
       startWith(undefined),
       map(() => this.snapshot()),
@@ -539,6 +539,43 @@ export class Producer implements Observer<ProducerRecord> {
         this.sender.drain();
       },
       (e: unknown) => this.sender.fail(batch, e instanceof Error ? e : new Error(String(e))),
+    );
+  }
+
+  /**
+   * A batch in two halves, in order, each re-encoded from the batch's own bytes (its records
+   * were let go when they were encoded) under the same producer identity, the second half's
+   * sequence following the first's; the receipts and the memory share are split alike.
+   */
+  private async split(b: ProducerBatch): Promise<ProducerBatch[]> {
+    const [decoded] = await decodeRecordBatches(b.encoded ?? Buffer.alloc(0));
+    const records = decoded?.records ?? [];
+    if (records.length !== b.count) throw new KafkaError(`a batch of ${b.count} records decoded to ${records.length}`);
+    const half = Math.ceil(records.length / 2);
+    const halfBytes = Math.round((b.bytes * half) / records.length);
+    return Promise.all(
+      [
+        [0, half, halfBytes],
+        [half, records.length, b.bytes - halfBytes],
+      ].map(async ([from, to, bytes]) => {
+        const writer = new RecordsWriter();
+        for (let i = from; i < to; i++) {
+          const r = records[i];
+          writer.append(r.key, r.value, r.headers.length > 0 ? r.headers.map((h) => [h.key, h.value] as const) : undefined, r.timestamp);
+        }
+        const sequence = b.baseSequence < 0 ? -1 : (b.baseSequence + from) % (MAX_SEQUENCE + 1);
+        const part = new ProducerBatch(b.topic, b.partition, null, b.receipts.slice(from, to), sequence, b.producerId, b.producerEpoch, b.transactional, bytes);
+        part.reporter = this.report;
+        part.encoded = await sealRecordBatch(writer.finish() as EncodedRecords, {
+          compression: this.config.compression,
+          producerId: part.producerId,
+          producerEpoch: part.producerEpoch,
+          baseSequence: sequence,
+          transactional: part.transactional,
+        });
+        part.state = 'ready';
+        return part;
+      }),
     );
   }
 

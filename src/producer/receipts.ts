@@ -26,6 +26,29 @@ export class Receipts {
   get count(): number {
     return this.indices.length;
   }
+
+  /** The receipts of records `from`..`to`-1, for a batch split in two. */
+  slice(from: number, to: number): Receipts {
+    const runEnds: number[] = [];
+    const runSinks: RecordSink[] = [];
+    const runEpochs: number[] = [];
+    for (let k = 0, start = 0; k < this.runEnds.length; start = this.runEnds[k++]) {
+      const end = this.runEnds[k];
+      if (end <= from || start >= to) continue;
+      runEnds.push(Math.min(end, to) - from);
+      runSinks.push(this.runSinks[k]);
+      runEpochs.push(this.runEpochs[k]);
+    }
+    return new Receipts(
+      this.indices.subarray(from, to),
+      this.timestamps.subarray(from, to),
+      this.sources?.slice(from, to) ?? null,
+      runEnds,
+      runSinks,
+      runEpochs,
+      this.createdAt,
+    );
+  }
 }
 
 /** Receipts taken one record at a time, alongside the records' encoding. */

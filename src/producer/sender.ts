@@ -1,6 +1,7 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { ClusterClient } from '../cluster/index.js';
 import { STALE_METADATA_CODES } from '../cluster/index.js';
+import { KafkaError } from '../errors.js';
 import { isRetriableError } from '../operators/retriable.js';
 import { backoffDelay } from '../operators/retry-backoff.js';
 import { errorByCode, kafkaErrorFromCode } from '../protocol/error-codes.js';
@@ -10,6 +11,7 @@ import { DeliveryTimeoutError, ProducerFencedError } from './errors.js';
 import type { ProducerBatch } from './producer-batch.js';
 import type { TopicRegistry } from './topics.js';
 
+const MESSAGE_TOO_LARGE = 10;
 const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
 const DUPLICATE_SEQUENCE_NUMBER = 46;
 const INVALID_PRODUCER_EPOCH = 47;
@@ -73,6 +75,8 @@ export class Sender {
      * are then missing from the log, so every later batch of its partition would be out of order.
      */
     private readonly sequenceGap: ((batch: ProducerBatch) => void) | null = null,
+    /** Splits a batch the broker refused as too large into two, in order, encoded and ready. */
+    private readonly split: ((batch: ProducerBatch) => Promise<ProducerBatch[]>) | null = null,
   ) {}
 
   get inFlightRequests(): number {
@@ -325,6 +329,10 @@ export class Sender {
       }
       const error = kafkaErrorFromCode(code, `${b.topic}[${b.partition}]${pr.errorMessage ? `: ${pr.errorMessage}` : ''}`);
       if (STALE_METADATA_CODES.has(code)) this.topics.refresh(b.topic, code);
+      if (code === MESSAGE_TOO_LARGE && b.count > 1 && this.split !== null) {
+        this.splitInPlace(q, b, error);
+        continue;
+      }
       if ((code === INVALID_PRODUCER_EPOCH || code === PRODUCER_FENCED) && this.config.transactionalId !== null) {
         this.finish(q, b, new ProducerFencedError(error.message), -1n, -1);
         this.stop(new ProducerFencedError(error.message));
@@ -348,6 +356,32 @@ export class Sender {
       else this.finish(q, b, e instanceof Error ? e : new Error(String(e)), -1n, -1);
     }
     this.drain();
+  }
+
+  /**
+   * A batch above the broker's max.message.bytes goes again as two halves, in its place (as
+   * the Java client does): it was not written, so the halves keep its sequences. Each half
+   * that is still too large is split again; a single record that is too large fails. While
+   * splitting, the batch is 'encoding', which holds its partition back and keeps its deadline.
+   */
+  private splitInPlace(q: PartitionQueue, b: ProducerBatch, cause: Error): void {
+    b.state = 'encoding';
+    this.counters.retries++;
+    this.changed();
+    (this.split as (batch: ProducerBatch) => Promise<ProducerBatch[]>)(b).then(
+      (parts) => {
+        const at = q.batches.indexOf(b);
+        // ended meanwhile (deadline, a fatal error): its records have their outcome already
+        if (at < 0 || b.state === 'done') return;
+        q.batches.splice(at, 1, ...parts);
+        this.drain();
+      },
+      (e: unknown) => {
+        if (b.state === 'done') return;
+        this.finish(q, b, new KafkaError(`${cause.message}; splitting the batch failed`, { cause: e }), -1n, -1);
+        this.drain();
+      },
+    );
   }
 
   private retryOrFail(q: PartitionQueue, b: ProducerBatch, cause: unknown): void {
