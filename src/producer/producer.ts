@@ -3,7 +3,7 @@ import type { ClusterClient } from '../cluster/index.js';
 import { burstClock } from '../clock.js';
 import { KafkaError } from '../errors.js';
 import { kafkaErrorFromCode } from '../protocol/error-codes.js';
-import { decodeRecordBatches, RecordsWriter, sealRecordBatch, sealRecordBatchSync, type EncodedRecords } from '../protocol/records/index.js';
+import { decodeRecordBatches, RecordsWriter, sealRecordBatch, sealRecordBatchSync, type EncodedRecords, type EncodeOptions } from '../protocol/records/index.js';
 import { Accumulator } from './accumulator.js';
 import { resolveProducerConfig, type ProducerConfig, type ResolvedProducerConfig } from './config.js';
 import { DeliveryError, ProducerClosedError, RecordTooLargeError } from './errors.js';
@@ -519,13 +519,7 @@ export class Producer implements Observer<ProducerRecord> {
     this.sender.add(batch);
     const records = batch.records as EncodedRecords;
     batch.records = null;
-    const options = {
-      compression: this.config.compression,
-      producerId: batch.producerId,
-      producerEpoch: batch.producerEpoch,
-      baseSequence: batch.baseSequence,
-      transactional: batch.transactional,
-    };
+    const options = this.sealOptions(batch);
     if (this.config.compression === 'none') {
       batch.encoded = sealRecordBatchSync(records, options);
       batch.state = 'ready';
@@ -540,6 +534,17 @@ export class Producer implements Observer<ProducerRecord> {
       },
       (e: unknown) => this.sender.fail(batch, e instanceof Error ? e : new Error(String(e))),
     );
+  }
+
+  /** How a batch's header is written: codec, producer identity, sequence, transaction. */
+  private sealOptions(b: ProducerBatch): EncodeOptions {
+    return {
+      compression: this.config.compression,
+      producerId: b.producerId,
+      producerEpoch: b.producerEpoch,
+      baseSequence: b.baseSequence,
+      transactional: b.transactional,
+    };
   }
 
   /**
@@ -566,13 +571,7 @@ export class Producer implements Observer<ProducerRecord> {
         const sequence = b.baseSequence < 0 ? -1 : (b.baseSequence + from) % (MAX_SEQUENCE + 1);
         const part = new ProducerBatch(b.topic, b.partition, null, b.receipts.slice(from, to), sequence, b.producerId, b.producerEpoch, b.transactional, bytes);
         part.reporter = this.report;
-        part.encoded = await sealRecordBatch(writer.finish() as EncodedRecords, {
-          compression: this.config.compression,
-          producerId: part.producerId,
-          producerEpoch: part.producerEpoch,
-          baseSequence: sequence,
-          transactional: part.transactional,
-        });
+        part.encoded = await sealRecordBatch(writer.finish() as EncodedRecords, this.sealOptions(part));
         part.state = 'ready';
         return part;
       }),
