@@ -229,12 +229,15 @@ export class Sender {
   /** Fails batches past their delivery deadline; returns the earliest deadline still ahead. */
   private expire(q: PartitionQueue, now: number): number {
     let next = Infinity;
-    for (const b of [...q.batches]) {
+    let expired: ProducerBatch[] | null = null;
+    for (const b of q.batches) {
       if (b.state !== 'ready' && b.state !== 'encoding') continue;
       const deadline = b.createdAt + this.config.deliveryTimeoutMs;
-      if (now >= deadline) this.finish(q, b, new DeliveryTimeoutError(this.config.deliveryTimeoutMs), -1n, -1);
+      if (now >= deadline) (expired ??= []).push(b);
       else next = Math.min(next, deadline);
     }
+    // finished after the scan: finishing takes a batch out of the queue being scanned
+    if (expired !== null) for (const b of expired) this.finish(q, b, new DeliveryTimeoutError(this.config.deliveryTimeoutMs), -1n, -1);
     return next;
   }
 
@@ -330,7 +333,7 @@ export class Sender {
       const error = kafkaErrorFromCode(code, `${b.topic}[${b.partition}]${pr.errorMessage ? `: ${pr.errorMessage}` : ''}`);
       if (STALE_METADATA_CODES.has(code)) this.topics.refresh(b.topic, code);
       if (code === MESSAGE_TOO_LARGE && b.count > 1 && this.split !== null) {
-        this.splitInPlace(q, b, error);
+        this.splitInPlace(q, b, error, this.split);
         continue;
       }
       if ((code === INVALID_PRODUCER_EPOCH || code === PRODUCER_FENCED) && this.config.transactionalId !== null) {
@@ -364,11 +367,11 @@ export class Sender {
    * that is still too large is split again; a single record that is too large fails. While
    * splitting, the batch is 'encoding', which holds its partition back and keeps its deadline.
    */
-  private splitInPlace(q: PartitionQueue, b: ProducerBatch, cause: Error): void {
+  private splitInPlace(q: PartitionQueue, b: ProducerBatch, cause: Error, split: (batch: ProducerBatch) => Promise<ProducerBatch[]>): void {
     b.state = 'encoding';
     this.counters.retries++;
     this.changed();
-    (this.split as (batch: ProducerBatch) => Promise<ProducerBatch[]>)(b).then(
+    split(b).then(
       (parts) => {
         const at = q.batches.indexOf(b);
         // ended meanwhile (deadline, a fatal error): its records have their outcome already
