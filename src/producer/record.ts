@@ -75,10 +75,6 @@ export class PendingRecord {
     /** Flush epoch the record was accepted in. */
     readonly epoch: number,
   ) {}
-
-  get context(): unknown {
-    return this.source.context;
-  }
 }
 
 const toBytes = (v: RecordData | undefined, field: string): Buffer | null => {
