@@ -4,9 +4,9 @@
  * Run: npm run example:cluster-health
  */
 import { distinctUntilChanged, filter, firstValueFrom, map } from 'rxjs';
-import { Metadata } from '../src/protocol/messages/index.js';
-import { createClient } from '../src/index.js';
-import { MockCluster } from '../src/testing/index.js';
+import { createClient } from 'rxkafka';
+import { Metadata } from 'rxkafka/protocol';
+import { MockCluster } from 'rxkafka/testing';
 
 const cluster = await MockCluster.start({ brokers: 3 });
 await cluster.createTopic('orders', { partitions: 6, replicationFactor: 3 });

@@ -6,10 +6,8 @@
  * Run: npm run demo
  */
 import { catchError, EMPTY, from, interval, switchMap, take, tap, type Subscription } from 'rxjs';
-import { defaultScheduler } from '../src/clock.js';
-import { createClient } from '../src/index.js';
-import type { ProducerRecord } from '../src/producer/record.js';
-import { MockCluster } from '../src/testing/index.js';
+import { createClient, type ProducerRecord } from 'rxkafka';
+import { MockCluster } from 'rxkafka/testing';
 
 const TOTAL = 100_000;
 const TOPIC = 'orders';
@@ -49,7 +47,7 @@ function* orders(count: number): Generator<ProducerRecord<number>> {
 }
 
 const tty = process.stdout.isTTY === true;
-const clock = () => defaultScheduler.now();
+const clock = () => performance.now();
 
 const cluster = await MockCluster.start({ brokers: 3 });
 await cluster.createTopic(TOPIC, { partitions: PARTITIONS, replicationFactor: 3 });
@@ -75,7 +73,7 @@ console.log(`producing ${TOTAL} orders to ${TOPIC} (${PARTITIONS} partitions, 3 
 const began = clock();
 try {
   // Progress: the producer's stats, sampled on the default scheduler.
-  progress = interval(tty ? 100 : 1000, defaultScheduler)
+  progress = interval(tty ? 100 : 1000)
     .pipe(switchMap(() => producer.stats$.pipe(take(1))))
     .subscribe((s) => {
       const pct = ((delivered / TOTAL) * 100).toFixed(1).padStart(5);
@@ -113,12 +111,12 @@ try {
   let offsets = 0n;
   let records = 0;
   for (let p = 0; p < PARTITIONS; p++) {
-    const state = cluster.state.partition(TOPIC, p);
-    const end = state?.log.logEndOffset ?? -1n;
+    const info = cluster.partitionInfo(TOPIC, p);
+    const end = info?.logEndOffset ?? -1n;
     const count = cluster.records(TOPIC, p).length;
     offsets += end;
     records += count;
-    console.log(`  ${`${TOPIC}[${p}]`.padEnd(10)} ${String(state?.leader ?? -1).padStart(7)} ${String(end).padStart(15)} ${String(count).padStart(9)}`);
+    console.log(`  ${`${TOPIC}[${p}]`.padEnd(10)} ${String(info?.leader ?? -1).padStart(7)} ${String(end).padStart(15)} ${String(count).padStart(9)}`);
   }
   console.log(`  ${'total'.padEnd(10)} ${''.padStart(7)} ${String(offsets).padStart(15)} ${String(records).padStart(9)}`);
   if (records !== TOTAL) failures.push(`the cluster holds ${records} records, expected ${TOTAL}`);

@@ -3,5 +3,5 @@
  * built on rxkafka.
  */
 export { createMarbleScheduler } from './marble-scheduler.js';
-export { MockCluster, type MockClusterOptions, type MockClusterSasl } from './mock-cluster/mock-cluster.js';
+export { MockCluster, type MockClusterOptions, type MockPartitionInfo, type MockClusterSasl } from './mock-cluster/mock-cluster.js';
 export type { ReceivedRequest, TopicSpec } from './mock-cluster/state.js';

@@ -30,6 +30,15 @@ export interface MockClusterOptions {
   log?: (message: string) => void;
 }
 
+export interface MockPartitionInfo {
+  leader: number;
+  leaderEpoch: number;
+  logStartOffset: bigint;
+  /** Also the high watermark: replication is instant. */
+  logEndOffset: bigint;
+  lastStableOffset: bigint;
+}
+
 /**
  * A Kafka cluster of N brokers inside this process, on loopback ports, speaking the real wire
  * protocol: for tests, examples and demos without Docker or a JVM.
@@ -130,6 +139,19 @@ export class MockCluster {
   /** Delays every answer of a broker by `ms` on the cluster's scheduler. */
   setLatency(brokerId: number, ms: number): void {
     this.brokerOrThrow(brokerId).latencyMs = ms;
+  }
+
+  /** Where a partition stands: its leader (-1 without one) and its log's offsets. */
+  partitionInfo(topic: string, partition: number): MockPartitionInfo | undefined {
+    const p = this.state.partition(topic, partition);
+    if (p === undefined) return undefined;
+    return {
+      leader: p.leader,
+      leaderEpoch: p.leaderEpoch,
+      logStartOffset: p.log.logStartOffset,
+      logEndOffset: p.log.logEndOffset,
+      lastStableOffset: p.log.lastStableOffset,
+    };
   }
 
   /** Every record in a partition's log, decoded, control records included. */
