@@ -21,9 +21,21 @@ function files(dir, keep) {
     .map((e) => join(e.parentPath, e.name));
 }
 
+/** Where a build tool is, or a one-line explanation and exit: `npm install <folder>` runs this without dev dependencies. */
+function tool(request) {
+  try {
+    return require.resolve(request);
+  } catch {
+    console.error(`rxkafka build: ${request.split('/')[0]} is not installed in ${root}; run \`npm ci\` there first (or install the tarball \`npm pack\` makes)`);
+    process.exit(1);
+  }
+}
+const tscPath = tool('typescript/bin/tsc');
+tool('esbuild');
+
 rmSync(dist, { recursive: true, force: true });
 
-const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+const tsc = spawnSync(process.execPath, [tscPath, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
 const { buildSync } = await import('esbuild');
