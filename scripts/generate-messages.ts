@@ -1,12 +1,18 @@
 /**
- * Reads Kafka's message definitions (the `messages/*.json` folder of a Kafka checkout, given as
- * the first argument) and writes src/protocol/messages/generated/: one file per API holding the
- * request and response declarations, their TypeScript types and the API object.
+ * Reads Kafka's message definitions (the folder given as the first argument; in an Apache Kafka
+ * source tree: clients/src/main/resources/common/message) and writes src/protocol/messages/generated/
+ * (or the folder given with `--out <dir>`): one file per API holding the request and response
+ * declarations, their TypeScript types and the API object.
+ *
+ *   npm run generate -- <definitions folder> [--out <dir>]
+ *
+ * A missing or empty definitions folder is reported in one line on stderr (exit 2); any other
+ * failure, such as a malformed definition, in one line `generate: <message>` (exit 1).
  *
  * Only facts are carried over (names, types, version ranges, nullability, tags, defaults);
  * documentation text and comments stay behind.
  */
-import { readdirSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -195,34 +201,98 @@ function emitMessage(msg: JsonMessage): { decl: string; interfaces: string[] } {
   return { decl, interfaces };
 }
 
-function main(): void {
-  const dir = process.argv[2];
-  if (dir === undefined) {
-    process.stderr.write('usage: tsx scripts/generate-messages.ts <kafka>/clients/src/main/resources/common/message\n');
-    process.exit(2);
+const NEED =
+  "give the folder of Kafka's message definitions (clients/src/main/resources/common/message " +
+  'in an Apache Kafka source tree): npm run generate -- <folder> [--out <dir>]';
+
+/** A failure to report as one line on stderr, with the exit code to leave with. */
+class GenerateError extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
   }
-  const outDir = resolve(dirname(fileURLToPath(import.meta.url)), '../src/protocol/messages/generated');
+}
+
+interface Args {
+  definitions: string;
+  outDir: string;
+}
+
+/** `<definitions folder> [--out <dir>]`; the output defaults to the repository's generated/ folder. */
+function parseArgs(argv: string[]): Args {
+  let definitions: string | undefined;
+  let outDir = resolve(dirname(fileURLToPath(import.meta.url)), '../src/protocol/messages/generated');
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--out') {
+      const value = argv[++i];
+      if (value === undefined || value === '') throw new GenerateError(`--out needs a folder; ${NEED}`, 2);
+      outDir = resolve(value);
+    } else if (arg.startsWith('--out=')) {
+      outDir = resolve(arg.slice('--out='.length));
+    } else if (arg.startsWith('-')) {
+      throw new GenerateError(`unknown option ${arg}; ${NEED}`, 2);
+    } else if (definitions === undefined) {
+      definitions = arg;
+    } else {
+      throw new GenerateError(`one definitions folder only (got ${definitions} and ${arg}); ${NEED}`, 2);
+    }
+  }
+  if (definitions === undefined) throw new GenerateError(NEED, 2);
+  return { definitions: resolve(definitions), outDir };
+}
+
+/** The definition files of the folder, sorted; fails (exit 2) when there is no such folder or no definitions in it. */
+function definitionFiles(dir: string): string[] {
+  let entries: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new GenerateError(`${dir} is not a folder; ${NEED}`, 2);
+    entries = readdirSync(dir);
+  } catch (err) {
+    if (err instanceof GenerateError) throw err;
+    throw new GenerateError(`no folder ${dir}; ${NEED}`, 2);
+  }
+  const files = entries.filter((f) => f.endsWith('.json')).sort();
+  if (!files.some((f) => /(Request|Response)\.json$/.test(f))) {
+    throw new GenerateError(`no *Request.json or *Response.json files in ${dir}; ${NEED}`, 2);
+  }
+  return files;
+}
+
+function generate({ definitions: dir, outDir }: Args): void {
   const messages = new Map<string, JsonMessage>();
-  for (const file of readdirSync(dir).sort()) {
-    if (!file.endsWith('.json')) continue;
-    const msg = JSON.parse(stripComments(readFileSync(join(dir, file), 'utf8'))) as JsonMessage;
+  const fileOf = new Map<string, string>();
+  for (const file of definitionFiles(dir)) {
+    let msg: JsonMessage;
+    try {
+      msg = JSON.parse(stripComments(readFileSync(join(dir, file), 'utf8'))) as JsonMessage;
+    } catch (err) {
+      throw new Error(`${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
     if (msg.type !== 'request' && msg.type !== 'response' && !(msg.type === 'data' && DATA_MESSAGES.has(msg.name))) {
       continue;
     }
     messages.set(msg.name, msg);
+    fileOf.set(msg.name, file);
   }
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(outDir, { recursive: true });
+  const emit = (msg: JsonMessage): ReturnType<typeof emitMessage> => {
+    try {
+      return emitMessage(msg);
+    } catch (err) {
+      throw new Error(`${fileOf.get(msg.name)}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  // Everything is built in memory first, so a bad definition leaves the output folder as it was.
+  const outputs = new Map<string, string>();
   const header = '// Generated by scripts/generate-messages.ts from Kafka\'s message definitions. Do not edit.\n';
   const apis: { name: string; file: string; apiKey: number }[] = [];
   for (const req of messages.values()) {
     if (req.type !== 'request') continue;
     const api = req.name.replace(/Request$/, '');
     const res = messages.get(`${api}Response`);
-    if (res === undefined) throw new Error(`no response for ${req.name}`);
-    if (res.apiKey !== req.apiKey) throw new Error(`api key mismatch for ${api}`);
-    const a = emitMessage(req);
-    const b = emitMessage(res);
+    if (res === undefined) throw new Error(`${fileOf.get(req.name)}: no ${api}Response.json beside it`);
+    if (res.apiKey !== req.apiKey) throw new Error(`${fileOf.get(req.name)}: api key mismatch with ${fileOf.get(res.name)}`);
+    const a = emit(req);
+    const b = emit(res);
     const file = kebab(api);
     const src =
       header +
@@ -230,20 +300,20 @@ function main(): void {
       [...a.interfaces, ...b.interfaces].join('\n') +
       '\n' + a.decl + '\n' + b.decl + '\n' +
       `export const ${api} = defineApi<${req.name}, ${res.name}>('${api}', ${req.name}Decl, ${res.name}Decl);\n`;
-    writeFileSync(join(outDir, `${file}.ts`), src);
+    outputs.set(`${file}.ts`, src);
     apis.push({ name: api, file, apiKey: req.apiKey as number });
   }
   const data: { name: string; file: string }[] = [];
   for (const [name, file] of DATA_MESSAGES) {
     const msg = messages.get(name);
     if (msg === undefined) continue;
-    const m = emitMessage(msg);
+    const m = emit(msg);
     const src =
       header +
       `import { defineData } from '../define.js';\nimport type { MessageDecl } from '../schema.js';\n\n` +
       m.interfaces.join('\n') + '\n' + m.decl + '\n' +
       `export const ${name} = defineData<${name}>(${name}Decl);\n`;
-    writeFileSync(join(outDir, `${file}.ts`), src);
+    outputs.set(`${file}.ts`, src);
     data.push({ name, file });
   }
   apis.sort((x, y) => x.apiKey - y.apiKey);
@@ -252,8 +322,21 @@ function main(): void {
     [...apis, ...data].map((a) => `export * from './${a.file}.js';`).join('\n') + '\n' +
     apis.map((a) => `import { ${a.name} } from './${a.file}.js';`).join('\n') + '\n\n' +
     `/** Every API, in api key order. */\nexport const allApis = [\n${apis.map((a) => `  ${a.name},`).join('\n')}\n] as const;\n`;
-  writeFileSync(join(outDir, 'index.ts'), index);
+  outputs.set('index.ts', index);
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  for (const [file, src] of outputs) writeFileSync(join(outDir, file), src);
   process.stdout.write(`wrote ${apis.length} APIs to ${outDir}\n`);
+}
+
+function main(): void {
+  try {
+    generate(parseArgs(process.argv.slice(2)));
+  } catch (err) {
+    const message = (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ');
+    process.stderr.write(`generate: ${message}\n`);
+    process.exit(err instanceof GenerateError ? err.exitCode : 1);
+  }
 }
 
 main();
