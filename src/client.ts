@@ -8,7 +8,10 @@ import type { ProducerConfig } from './producer/config.js';
 export interface KafkaClient extends ClusterClient {
   /** A transactional producer: it sends inside `producer.transaction(...)`. */
   producer(config: ProducerConfig & { transactionalId: string }): TransactionalProducer;
-  /** A producer on this client's connections. */
+  /**
+   * A producer on this client's connections, closed with the client (flushing). Throws
+   * ClientClosedError once the client is closing.
+   */
   producer(config?: ProducerConfig): Producer;
 }
 
@@ -28,6 +31,7 @@ export function createClient(config: ClientConfig): KafkaClient {
     invalidateMetadata: (topic, errorCode) => cluster.invalidateMetadata(topic, errorCode),
     request: (target, api, body, options) => cluster.request(target, api, body, options),
     stats$: cluster.stats$,
+    own: (child) => cluster.own(child),
     close: () => cluster.close(),
     producer,
   } as KafkaClient;

@@ -2,8 +2,9 @@ import * as net from 'node:net';
 import { once } from 'node:events';
 import { filter, firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AllBrokersUnavailableError } from '../../src/cluster/index.js';
-import { createClient, type KafkaClient } from '../../src/index.js';
+import { AllBrokersUnavailableError, ClientClosedError } from '../../src/cluster/index.js';
+import { createClient, ProducerClosedError, type KafkaClient } from '../../src/index.js';
+import { MockCluster } from '../../src/testing/index.js';
 import { Metadata } from '../../src/protocol/messages/index.js';
 import { FakeBroker } from '../support/fake-broker.js';
 
@@ -142,6 +143,37 @@ describe('client', () => {
     );
     expect(open.brokers.find((b) => b.address === address)?.errors).toBe(2);
     await expect(firstValueFrom(c.request(target, Metadata, {}))).rejects.toThrow(/circuit open/);
+  });
+
+  it('fails a request still under way with ClientClosedError when the client closes', async () => {
+    // accepts connections and never answers: the metadata request stays under way
+    const silent = net.createServer(() => undefined).listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const sockets: net.Socket[] = [];
+    silent.on('connection', (s) => sockets.push(s));
+    cleanups.push(async () => {
+      for (const s of sockets) s.destroy();
+      silent.close();
+      await once(silent, 'close');
+    });
+    const c = client([`127.0.0.1:${(silent.address() as net.AddressInfo).port}`]);
+    const pending = c.metadata().catch((e: unknown) => e);
+    await once(silent, 'connection');
+    await c.close();
+    expect(await pending).toBeInstanceOf(ClientClosedError);
+  });
+
+  it('closes its producers first, flushing what they hold, and refuses new ones', async () => {
+    const cluster = await MockCluster.start();
+    cleanups.push(() => cluster.stop());
+    const c = client(cluster.bootstrap);
+    const producer = c.producer({ lingerMs: 60_000 });
+    const lingering = producer.send({ topic: 't', value: 'v' });
+    await c.close();
+    expect((await lingering).offset).toBe(0n);
+    expect(cluster.records('t', 0)).toHaveLength(1);
+    expect(() => c.producer()).toThrow(ClientClosedError);
+    await expect(producer.send({ topic: 't', value: 'w' })).rejects.toBeInstanceOf(ProducerClosedError);
   });
 
   it('rejects every request after close', async () => {

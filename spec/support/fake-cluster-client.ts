@@ -1,5 +1,5 @@
 import { defer, map, Observable, of, Subject, throwError, timer, type SchedulerLike } from 'rxjs';
-import type { BodyFor, ClientRequestOptions, ClientStats, ClusterClient, ClusterMetadata, RequestTarget } from '../../src/cluster/index.js';
+import { ClientClosedError, type BodyFor, type ClientRequestOptions, type ClientStats, type Closable, type ClusterClient, type ClusterMetadata, type RequestTarget } from '../../src/cluster/index.js';
 import { KafkaError } from '../../src/errors.js';
 import { kafkaErrorFromCode } from '../../src/protocol/error-codes.js';
 import {
@@ -158,9 +158,18 @@ export class FakeClusterClient implements ClusterClient {
     });
   }
 
+  private readonly children = new Set<Closable>();
+  private closing: Promise<void> | null = null;
+
+  own(child: Closable): () => void {
+    if (this.closing !== null) throw new ClientClosedError();
+    this.children.add(child);
+    return () => this.children.delete(child);
+  }
+
   close(): Promise<void> {
-    this.produceCalls$.complete();
-    return Promise.resolve();
+    this.closing ??= Promise.allSettled([...this.children].map((c) => c.close())).then(() => this.produceCalls$.complete());
+    return this.closing;
   }
 
   private metadataFor(names: readonly string[]): ClusterMetadata {

@@ -11,6 +11,7 @@ import {
   Subject,
   tap,
   throwError,
+  type Subscriber,
 } from 'rxjs';
 import { KafkaError, KafkaProtocolError } from '../errors.js';
 import { FrameTooLargeError, type RequestOptions } from '../network/index.js';
@@ -56,6 +57,22 @@ export interface ClusterClient {
   request<Req, Res>(target: RequestTarget, api: Api<Req, Res>, body: BodyFor<Req>, options?: ClientRequestOptions): Observable<Res>;
   /** Per-broker health and load; replays the current state and emits on every change. */
   readonly stats$: Observable<ClientStats>;
+  /**
+   * Makes `child` (a producer, a consumer) part of this client: `close()` closes it first, then
+   * the connections. Returns the release, for a child that closes on its own. Throws
+   * ClientClosedError once the client is closing.
+   */
+  own(child: Closable): () => void;
+  /**
+   * Closes what the client owns (each as its own close() would, flushing), then fails every
+   * request still under way with ClientClosedError and closes the connections. Afterwards no
+   * timer or socket of the client's keeps the process alive.
+   */
+  close(): Promise<void>;
+}
+
+/** Something a client closes with itself. */
+export interface Closable {
   close(): Promise<void>;
 }
 
@@ -93,7 +110,13 @@ class Client implements ClusterClient {
   private readonly bootstrap: BrokerChannel[];
   private readonly cache: MetadataCache;
   private rotation = 0;
+  /** Set once close() begins: nothing new is taken from then on. */
+  private closing: Promise<void> | null = null;
+  /** Set once the owned children are closed: requests are refused from then on. */
   private closed = false;
+  private readonly children = new Set<Closable>();
+  /** Subscribers of requests and metadata lookups under way, failed by close(). */
+  private readonly live = new Set<Subscriber<unknown>>();
 
   readonly stats$: Observable<ClientStats>;
 
@@ -160,10 +183,28 @@ class Client implements ClusterClient {
     );
   }
 
+  /**
+   * `source`, failed with ClientClosedError when the client closes while it runs: so its retry
+   * waits, timeouts and connection attempts end with the client.
+   */
+  private untilClosed<T>(source: Observable<T>): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      if (this.closed) {
+        subscriber.error(new ClientClosedError());
+        return undefined;
+      }
+      this.live.add(subscriber);
+      const inner = source.subscribe(subscriber);
+      return () => {
+        this.live.delete(subscriber);
+        inner.unsubscribe();
+      };
+    });
+  }
+
   request<Req, Res>(target: RequestTarget, api: Api<Req, Res>, body: BodyFor<Req>, options?: ClientRequestOptions): Observable<Res> {
     const send = (c: BrokerChannel) => (options?.retry === false ? c.attempt(api, body, options) : c.request(api, body, options));
-    return defer(() => {
-      if (this.closed) return throwError(() => new ClientClosedError());
+    return this.untilClosed(defer(() => {
       if (target === 'any') return this.anyBroker(api, body, options);
       if ('address' in target) return send(this.channel(target.address));
       const known = this.byNode.get(target.nodeId);
@@ -175,12 +216,11 @@ class Client implements ClusterClient {
           return send(c);
         }),
       );
-    });
+    }));
   }
 
   metadata$(topics?: string[]): Observable<ClusterMetadata> {
-    return defer(() => {
-      if (this.closed) return throwError(() => new ClientClosedError());
+    return this.untilClosed(defer(() => {
       const cached = this.cache.lookup(topics);
       if (cached !== null) return of(cached);
       return this.anyBroker(Metadata, (v) => metadataBody(v, topics)).pipe(
@@ -207,7 +247,7 @@ class Client implements ClusterClient {
           throw e;
         }),
       );
-    });
+    }));
   }
 
   metadata(topics?: string[]): Promise<ClusterMetadata> {
@@ -231,14 +271,27 @@ class Client implements ClusterClient {
     return this.cache.invalidate(topic, errorCode);
   }
 
+  own(child: Closable): () => void {
+    if (this.closing !== null) throw new ClientClosedError();
+    this.children.add(child);
+    return () => this.children.delete(child);
+  }
+
   close(): Promise<void> {
-    if (!this.closed) {
-      this.closed = true;
-      for (const c of this.byAddress.values()) c.close();
-      this.changes.next();
-      this.changes.complete();
-    }
-    return Promise.resolve();
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
+    // each child flushes through the connections, so they close first; one failing does not
+    // keep the others (or the connections) open
+    await Promise.allSettled([...this.children].map((c) => c.close()));
+    this.children.clear();
+    this.closed = true;
+    for (const s of [...this.live]) s.error(new ClientClosedError());
+    for (const c of this.byAddress.values()) c.close();
+    this.changes.next();
+    this.changes.complete();
   }
 }
 

@@ -98,6 +98,9 @@ export class Producer implements Observer<ProducerRecord> {
   private readonly epochs = new FlushEpochs();
   private flushWaiters: Array<{ epoch: number; resolve: () => void }> = [];
   private closed = false;
+  private closing: Promise<void> | null = null;
+  /** Takes this producer out of its client's care once it has closed on its own. */
+  private readonly release: () => void;
 
   /** Counters and queue depths; emits on change. */
   readonly stats$: Observable<ProducerStats>;
@@ -111,6 +114,8 @@ export class Producer implements Observer<ProducerRecord> {
     gate: PartitionGate | null = null,
   ) {
     this.config = resolveProducerConfig(config);
+    // the client closes its producers with itself, and refuses new ones once closing
+    this.release = client.own(this);
     this.clock = burstClock(scheduler);
     this.identity = this.config.idempotent ? null : NO_IDENTITY;
     const changed = () => {
@@ -236,10 +241,19 @@ export class Producer implements Observer<ProducerRecord> {
     });
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Flushes (every record accepted so far gets its outcome, within deliveryTimeoutMs), then
+   * refuses new records and lets go of every timer. Closing the client does this too.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
     await this.flush();
     this.closed = true;
+    this.release();
     this.accumulator.close();
     this.sender.close();
     this.topics.close();
@@ -366,6 +380,7 @@ export class Producer implements Observer<ProducerRecord> {
           this.intakeHead++;
           this.route(r);
           this.pump();
+          this.flushIfAsked();
         },
         error: (e: unknown) => {
           settled = true;
@@ -461,8 +476,17 @@ export class Producer implements Observer<ProducerRecord> {
       for (const r of waiting) this.failHeld(r, failure);
     } else {
       for (const r of waiting) this.place(r, info);
+      this.flushIfAsked();
     }
     this.sender.drain();
+  }
+
+  /**
+   * Records placed late (after their topic's metadata or buffer room came) while a flush() waits
+   * go out at once, not after lingerMs: the flush covers them (as the Java client's flush does).
+   */
+  private flushIfAsked(): void {
+    if (this.flushWaiters.length > 0) this.flushBatches();
   }
 
   // ---- batches ------------------------------------------------------------------------------

@@ -1,0 +1,46 @@
+/**
+ * Run as a child process by shutdown.spec.ts: a client and a producer against the broker at
+ * argv[2], one scenario (argv[3]), then `client.close()` only. It prints one JSON line with
+ * the outcomes and is expected to exit on its own: a watchdog that does not hold the process
+ * open reports, after 1 s, what still does (and exits 3).
+ */
+import { createClient, KafkaError } from 'rxkafka';
+
+const [address, scenario] = process.argv.slice(2);
+const outcome = (p: Promise<unknown>) =>
+  p.then(
+    () => 'delivered',
+    (e: unknown) => (e instanceof KafkaError ? e.name : String(e)),
+  );
+
+const client = createClient({ brokers: [address], retry: { maxRetries: 2, initialDelayMs: 50, maxDelayMs: 100 } });
+const producer = client.producer({ lingerMs: 50 });
+const result: Record<string, unknown> = {};
+
+if (scenario === 'too-large') {
+  // the topic refuses batches above 200 bytes: one record is delivered, one fails
+  result.small = await outcome(producer.send({ topic: 'small', value: 'x' }));
+  result.large = await outcome(producer.send({ topic: 'small', value: 'y'.repeat(1000) }));
+} else if (scenario === 'pending') {
+  // not awaited: closing the client flushes it
+  const pending = outcome(producer.send({ topic: 'small', value: 'z' }));
+  await client.close();
+  result.pending = await pending;
+} else if (scenario === 'unreachable') {
+  result.metadata = await outcome(client.metadata());
+  result.send = await outcome(producer.send({ topic: 'small', value: 'x' }));
+}
+await client.close();
+try {
+  client.producer();
+  result.producerAfterClose = 'accepted';
+} catch (e) {
+  result.producerAfterClose = e instanceof KafkaError ? e.name : String(e);
+}
+console.log(JSON.stringify(result));
+
+const watchdog = setTimeout(() => {
+  console.log(JSON.stringify({ stillAlive: process.getActiveResourcesInfo().filter((r) => r !== 'Timeout') }));
+  process.exit(3);
+}, 1000);
+watchdog.unref();
