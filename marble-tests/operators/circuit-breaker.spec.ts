@@ -11,7 +11,8 @@ import {
 import { createTestScheduler } from './test-scheduler.js';
 
 const down = new KafkaError('connection refused', { retriable: true });
-const open = new CircuitOpenError('broker-1');
+// the failure that opened the circuit is its cause
+const open = new CircuitOpenError('broker-1', down);
 const states = { c: 'closed', o: 'open', h: 'half-open' } as const;
 
 describe('circuitBreaker (marbles)', () => {
@@ -195,6 +196,26 @@ describe('circuitBreaker (marbles)', () => {
       expectObservable(cold('-#', undefined, down).pipe(breaker.protect()), '^').toBe('-#', undefined, bug);
       expectObservable(breaker.state$).toBe('co 99ms h', states);
     });
+  });
+
+  it('CircuitOpenError carries the failure that opened the circuit as its cause; a failed probe replaces it', () => {
+    ts.run(({ cold, expectObservable }) => {
+      make({ failureThreshold: 2, recoveryTimeoutMs: 100 });
+      const first = new KafkaError('connect ECONNREFUSED', { retriable: true });
+      const second = new KafkaError('connect ETIMEDOUT', { retriable: true });
+      const probeFailure = new KafkaError('TLS handshake failed', { retriable: true });
+      expectObservable(cold('-#', undefined, first).pipe(breaker.protect()), '^').toBe('-#', undefined, first);
+      expectObservable(cold('-#', undefined, second).pipe(breaker.protect()), '5ms ^').toBe('6ms #', undefined, second);
+      const failing = cold('-#', undefined, down).pipe(breaker.protect());
+      // opened at 6 by the second failure
+      expectObservable(failing, '10ms ^').toBe('10ms #', undefined, new CircuitOpenError('broker-1', second));
+      // half-open at 106: the probe fails and opens it again, now by the probe's failure
+      expectObservable(cold('-#', undefined, probeFailure).pipe(breaker.protect()), '110ms ^').toBe('111ms #', undefined, probeFailure);
+      expectObservable(failing, '120ms ^').toBe('120ms #', undefined, new CircuitOpenError('broker-1', probeFailure));
+    });
+    const e = new CircuitOpenError('broker-1', down);
+    expect(e.cause).toBe(down);
+    expect(e.message).toContain('connection refused');
   });
 
   it('CircuitOpenError is a retriable KafkaError naming its target', () => {

@@ -46,7 +46,7 @@ describe('retryBackoff around a circuit-protected source', () => {
     });
     expect(subscriptions).toBe(4);
     expect(retries.map((r) => r.delayMs)).toEqual([10, 20, 40, 80]);
-    expect(retries.map((r) => r.error)).toEqual([down, down, new CircuitOpenError('broker-1'), down]);
+    expect(retries.map((r) => r.error)).toEqual([down, down, new CircuitOpenError('broker-1', down), down]);
     expect(retries[2].error).toBeInstanceOf(CircuitOpenError);
   });
 
@@ -57,7 +57,7 @@ describe('retryBackoff around a circuit-protected source', () => {
       const target = cold('-#', undefined, down);
       const request = target.pipe(breaker.protect(), retryBackoff({ maxRetries: 2, initialDelayMs: 10, jitter: 0, scheduler: ts }));
       // fails at 1 (opens), fail-fast at 11 and 31: the last error is the CircuitOpenError
-      expectObservable(request).toBe('31ms #', undefined, new CircuitOpenError('broker-1'));
+      expectObservable(request).toBe('31ms #', undefined, new CircuitOpenError('broker-1', down));
       expectSubscriptions(target.subscriptions).toBe(['^!']);
     });
   });

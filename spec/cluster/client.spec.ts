@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { filter, firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AllBrokersUnavailableError, ClientClosedError } from '../../src/cluster/index.js';
-import { createClient, ProducerClosedError, type KafkaClient } from '../../src/index.js';
+import { createClient, KafkaConnectionError, ProducerClosedError, type KafkaClient } from '../../src/index.js';
 import { MockCluster } from '../../src/testing/index.js';
 import { Metadata } from '../../src/protocol/messages/index.js';
 import { FakeBroker } from '../support/fake-broker.js';
@@ -86,6 +86,26 @@ describe('client', () => {
     const error: unknown = await c.metadata().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AllBrokersUnavailableError);
     expect([...(error as AllBrokersUnavailableError).failures.keys()].sort()).toEqual(ports.map((p) => `127.0.0.1:${p}`).sort());
+  });
+
+  it('with nothing listening, names each broker\'s real failure (connection refused), not the open circuit', async () => {
+    const ports = [await deadPort(), await deadPort()];
+    // the circuits open on the first pass, so later passes fail fast with CircuitOpenError
+    const c = client(ports.map((p) => `127.0.0.1:${p}`), { circuitBreaker: { failureThreshold: 1, recoveryTimeoutMs: 60_000 } });
+    const error = (await c.metadata().catch((e: unknown) => e)) as AllBrokersUnavailableError;
+    expect(error).toBeInstanceOf(AllBrokersUnavailableError);
+    const failures = [...error.failures.values()];
+    expect(failures).toHaveLength(2);
+    for (const f of failures) {
+      expect(f).toBeInstanceOf(KafkaConnectionError);
+      expect((f as KafkaConnectionError).cause).toMatchObject({ code: 'ECONNREFUSED' });
+    }
+    expect(error.message).toMatch(/^no broker available: 127\.0\.0\.1:\d+: connect failed: connect ECONNREFUSED/);
+    expect(error.cause).toBe(failures[0]);
+    // again, now against open circuits only: still the real cause
+    await expect(c.metadata()).rejects.toThrow(/ECONNREFUSED/);
+    const stats = await firstValueFrom(c.stats$);
+    expect(stats.brokers.every((b) => b.circuit === 'open')).toBe(true);
   });
 
   it('serves metadata from cache within its TTL and fetches again after invalidation on a leadership error', async () => {

@@ -10,13 +10,17 @@ import { KafkaConfigError, KafkaError } from '../errors.js';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
-/** Raised, without touching the target, while its breaker is open or its one probe is out. */
+/**
+ * Raised, without touching the target, while its breaker is open or its one probe is out. Its
+ * `cause` is the failure that opened the circuit (the last of the run that reached the threshold).
+ */
 export class CircuitOpenError extends KafkaError {
   readonly target: string;
 
-  constructor(target: string) {
+  constructor(target: string, cause?: unknown) {
+    const why = cause instanceof Error ? `, opened by: ${cause.message}` : '';
     // Retriable: the breaker will let traffic through again after its recovery time.
-    super(`circuit open for ${target}`, { retriable: true });
+    super(`circuit open for ${target}${why}`, { retriable: true, cause });
     this.target = target;
   }
 }
@@ -100,6 +104,8 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
 
   const stateSubject = new BehaviorSubject<CircuitState>('closed');
   let failures = 0;
+  /** The failure that opened the circuit, for CircuitOpenError's cause. */
+  let openedBy: unknown;
   let recoveryTimer: Subscription | undefined;
   // Identity of the subscription holding the half-open probe slot, if any.
   let probe: object | undefined;
@@ -126,19 +132,21 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
     else if (state === 'half-open') transition('closed');
   };
 
-  const onFailure = (): void => {
+  const onFailure = (error: unknown): void => {
     if (disposed) return;
     const state = stateSubject.value;
     if (state === 'closed') {
       failures += 1;
-      if (failures >= threshold) transition('open');
-    } else if (state === 'half-open') {
-      transition('open');
+      if (failures < threshold) return;
+    } else if (state !== 'half-open') {
+      return;
     }
+    openedBy = error;
+    transition('open');
   };
 
   const record = (error: unknown): void => {
-    if (isFailure(error)) onFailure();
+    if (isFailure(error)) onFailure(error);
     else onSuccess();
   };
 
@@ -148,7 +156,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
       const state = stateSubject.value;
       const token = {};
       if (state === 'open' || (state === 'half-open' && probe !== undefined)) {
-        subscriber.error(new CircuitOpenError(target));
+        subscriber.error(new CircuitOpenError(target, openedBy));
         return undefined;
       }
       if (state === 'half-open') probe = token;
@@ -173,7 +181,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
               record(error);
             } catch (predicateError: unknown) {
               // A throwing isFailure is a bug worth surfacing; count the outcome as a failure.
-              onFailure();
+              onFailure(error);
               subscriber.error(predicateError);
               return;
             }
