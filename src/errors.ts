@@ -11,13 +11,42 @@ export interface KafkaErrorOptions {
   cause?: unknown;
 }
 
+/**
+ * The name of every error rxkafka raises, so that `switch (e.name)` is checked. Each class sets
+ * its own (the compiler holds it to this list); a literal rather than the class's name, which
+ * a minifier may change.
+ */
+export type KafkaErrorName =
+  | 'KafkaError'
+  | 'KafkaConfigError'
+  | 'KafkaProtocolError'
+  | 'KafkaBrokerError'
+  | 'KafkaConnectionError'
+  | 'RequestTimeoutError'
+  | 'FrameTooLargeError'
+  | 'UnsupportedVersionError'
+  | 'SaslAuthenticationError'
+  | 'OperationTimeoutError'
+  | 'CircuitOpenError'
+  | 'AllBrokersUnavailableError'
+  | 'ClientClosedError'
+  | 'InvalidPartitionError'
+  | 'InvalidRecordError'
+  | 'RecordTooLargeError'
+  | 'BufferExhaustedError'
+  | 'DeliveryTimeoutError'
+  | 'DeliveryError'
+  | 'ProducerFencedError'
+  | 'ProducerClosedError'
+  | 'TransactionAbortedError';
+
 export class KafkaError extends Error {
+  override readonly name: KafkaErrorName = 'KafkaError';
   readonly code: number;
   readonly retriable: boolean;
 
   constructor(message: string, options: KafkaErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
     this.code = options.code ?? -1;
     this.retriable = options.retriable ?? false;
   }
@@ -25,6 +54,7 @@ export class KafkaError extends Error {
 
 /** Bytes that do not decode: truncated, oversized, or of a shape the protocol forbids. */
 export class KafkaProtocolError extends KafkaError {
+  override readonly name = 'KafkaProtocolError' as const;
   /** Byte offset in the input where decoding failed. */
   readonly offset: number;
 
@@ -36,6 +66,7 @@ export class KafkaProtocolError extends KafkaError {
 
 /** A configuration value rejected at construction; `field` names the offending option. */
 export class KafkaConfigError extends KafkaError {
+  override readonly name = 'KafkaConfigError' as const;
   readonly field: string;
 
   constructor(field: string, problem: string) {

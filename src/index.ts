@@ -18,7 +18,7 @@ export {
   type RetryConfig,
   type TopicMetadata,
 } from './cluster/index.js';
-export { KafkaConfigError, KafkaError, KafkaProtocolError, type KafkaErrorOptions } from './errors.js';
+export { KafkaConfigError, KafkaError, KafkaProtocolError, type KafkaErrorName, type KafkaErrorOptions } from './errors.js';
 export { KafkaBrokerError, ErrorCode } from './protocol/error-codes.js';
 export {
   FrameTooLargeError,
@@ -53,6 +53,6 @@ export {
   type TransactionOffset,
 } from './producer/transactional-producer.js';
 export type { Acks, ProducerConfig } from './producer/config.js';
-export type { HeadersInput, ProducerRecord, RecordData, RecordMetadata } from './producer/record.js';
+export type { HeadersInput, MetadataFor, ProducerRecord, RecordData, RecordMetadata, SendRecords } from './producer/record.js';
 export { InvalidPartitionError, murmur2, partitionForKey, type Partitioner, type PartitionerRecord } from './producer/partitioners/index.js';
 export { SaslAuthenticationError, type SaslMechanism, type SaslOptions } from './network/index.js';

@@ -76,9 +76,10 @@ export interface Closable {
   close(): Promise<void>;
 }
 
-class IncompleteMetadataError extends KafkaError {
+/** Internal: asks metadata$ to try again; never reaches a caller (the last metadata is). */
+class IncompleteMetadataError extends Error {
   constructor(readonly metadata: ClusterMetadata) {
-    super('metadata names topics without leaders', { retriable: true });
+    super('metadata names topics without leaders');
   }
 }
 

@@ -10,6 +10,7 @@ const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** No broker of the bootstrap list or the known cluster answered, after every retry. */
 export class AllBrokersUnavailableError extends KafkaError {
+  override readonly name = 'AllBrokersUnavailableError' as const;
   /**
    * The last real failure seen from each broker tried, by address, in the order tried: a
    * connection refused, a timeout, a TLS or SASL error (never just "circuit open", which would
@@ -28,6 +29,7 @@ export class AllBrokersUnavailableError extends KafkaError {
 
 /** The client was closed; nothing more is sent. */
 export class ClientClosedError extends KafkaError {
+  override readonly name = 'ClientClosedError' as const;
   constructor() {
     super('client is closed');
   }

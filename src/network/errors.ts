@@ -2,6 +2,7 @@ import { KafkaError } from '../errors.js';
 
 /** The connection could not be opened, or broke; pending requests on it fail with this. */
 export class KafkaConnectionError extends KafkaError {
+  override readonly name = 'KafkaConnectionError' as const;
   readonly broker: string;
 
   constructor(broker: string, message: string, cause?: unknown) {
@@ -12,6 +13,7 @@ export class KafkaConnectionError extends KafkaError {
 
 /** No answer within requestTimeoutMs. The request may still have been applied by the broker. */
 export class RequestTimeoutError extends KafkaError {
+  override readonly name = 'RequestTimeoutError' as const;
   constructor(broker: string, api: string, timeoutMs: number) {
     super(`${broker}: ${api} request timed out after ${timeoutMs} ms`, { retriable: true });
   }
@@ -19,6 +21,7 @@ export class RequestTimeoutError extends KafkaError {
 
 /** A frame whose size prefix exceeds maxFrameBytes; the connection is closed, never reused. */
 export class FrameTooLargeError extends KafkaError {
+  override readonly name = 'FrameTooLargeError' as const;
   readonly size: number;
   readonly limit: number;
 
@@ -31,6 +34,7 @@ export class FrameTooLargeError extends KafkaError {
 
 /** Neither side has a version of this API the other accepts. */
 export class UnsupportedVersionError extends KafkaError {
+  override readonly name = 'UnsupportedVersionError' as const;
   constructor(broker: string, api: string, detail: string) {
     super(`${broker}: no common version of ${api} (${detail})`, { code: 35 });
   }

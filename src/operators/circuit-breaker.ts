@@ -15,6 +15,7 @@ export type CircuitState = 'closed' | 'open' | 'half-open';
  * `cause` is the failure that opened the circuit (the last of the run that reached the threshold).
  */
 export class CircuitOpenError extends KafkaError {
+  override readonly name = 'CircuitOpenError' as const;
   readonly target: string;
 
   constructor(target: string, cause?: unknown) {

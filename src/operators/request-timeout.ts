@@ -4,6 +4,7 @@ import { KafkaConfigError, KafkaError } from '../errors.js';
 
 /** No answer within the allowed time. Retriable: the next attempt may be answered in time. */
 export class OperationTimeoutError extends KafkaError {
+  override readonly name = 'OperationTimeoutError' as const;
   readonly timeoutMs: number;
 
   constructor(timeoutMs: number, what = 'operation') {

@@ -3,6 +3,7 @@ import type { ProducerRecord } from './record.js';
 
 /** bufferMemory stayed full for maxBlockMs: the record was not accepted. */
 export class BufferExhaustedError extends KafkaError {
+  override readonly name = 'BufferExhaustedError' as const;
   constructor(bufferMemory: number, maxBlockMs: number) {
     super(`producer buffer (${bufferMemory} bytes) stayed full for ${maxBlockMs} ms`, { retriable: true });
   }
@@ -10,6 +11,7 @@ export class BufferExhaustedError extends KafkaError {
 
 /** One record larger than a request may be; rejected alone, its neighbours go on. */
 export class RecordTooLargeError extends KafkaError {
+  override readonly name = 'RecordTooLargeError' as const;
   constructor(size: number, limit: number) {
     super(`record of ${size} bytes exceeds maxRequestBytes ${limit}`, { code: 10 });
   }
@@ -17,6 +19,7 @@ export class RecordTooLargeError extends KafkaError {
 
 /** A record that cannot be sent as given (no topic, a value of the wrong type, ...). */
 export class InvalidRecordError extends KafkaError {
+  override readonly name = 'InvalidRecordError' as const;
   readonly field: string;
 
   constructor(field: string, problem: string) {
@@ -27,6 +30,7 @@ export class InvalidRecordError extends KafkaError {
 
 /** The record was not acknowledged within deliveryTimeoutMs, retries included. */
 export class DeliveryTimeoutError extends KafkaError {
+  override readonly name = 'DeliveryTimeoutError' as const;
   constructor(timeoutMs: number, cause?: unknown) {
     super(`record not delivered within deliveryTimeoutMs (${timeoutMs} ms)`, { retriable: true, cause });
   }
@@ -34,6 +38,7 @@ export class DeliveryTimeoutError extends KafkaError {
 
 /** Another producer with the same transactionalId took over; this one sends nothing more. */
 export class ProducerFencedError extends KafkaError {
+  override readonly name = 'ProducerFencedError' as const;
   constructor(detail: string) {
     super(`producer fenced: ${detail}`, { code: 90 });
   }
@@ -41,6 +46,7 @@ export class ProducerFencedError extends KafkaError {
 
 /** The producer was closed; nothing more is accepted. */
 export class ProducerClosedError extends KafkaError {
+  override readonly name = 'ProducerClosedError' as const;
   constructor() {
     super('producer is closed');
   }
@@ -48,6 +54,7 @@ export class ProducerClosedError extends KafkaError {
 
 /** A record that failed, with the context it carried, on produce()'s error channel or errors$. */
 export class DeliveryError<C = unknown> extends KafkaError {
+  override readonly name = 'DeliveryError' as const;
   constructor(
     readonly record: ProducerRecord<C>,
     cause: unknown,

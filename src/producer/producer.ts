@@ -17,7 +17,7 @@ import { MemoryPool } from './memory.js';
 import { createPartitioner, type RecordPartitioner } from './partitioners/index.js';
 import { ProducerBatch } from './producer-batch.js';
 import type { Receipts } from './receipts.js';
-import { toPending, type PendingRecord, type ProducerRecord, type RecordMetadata, type RecordSink } from './record.js';
+import { toPending, type MetadataFor, type PendingRecord, type ProducerRecord, type RecordMetadata, type RecordSink } from './record.js';
 import { Sender, type PartitionGate } from './sender.js';
 import { TopicRegistry, type TopicInfo } from './topics.js';
 
@@ -153,8 +153,12 @@ export class Producer implements Observer<ProducerRecord> {
 
   // ---- public API ---------------------------------------------------------------------------
 
-  send<C>(record: ProducerRecord<C>): Promise<RecordMetadata<C>>;
-  send<C>(records: ReadonlyArray<ProducerRecord<C>>): Promise<Array<RecordMetadata<C>>>;
+  /**
+   * One record, or many (cheaper per record). Resolves with where each landed; a record's
+   * `context` comes back on its metadata (required there when the record's is).
+   */
+  send<C = unknown, R extends ProducerRecord<C> = ProducerRecord<C>>(record: R): Promise<MetadataFor<R>>;
+  send<C = unknown, R extends ProducerRecord<C> = ProducerRecord<C>>(records: readonly R[]): Promise<Array<MetadataFor<R>>>;
   send<C>(input: ProducerRecord<C> | ReadonlyArray<ProducerRecord<C>>): Promise<RecordMetadata<C> | Array<RecordMetadata<C>>> {
     if (!Array.isArray(input)) {
       return new Promise((resolve, reject) => {
@@ -204,11 +208,12 @@ export class Producer implements Observer<ProducerRecord> {
    * metadata. A failed record ends the stream with a DeliveryError naming it, after the
    * metadata of every record before it.
    */
-  produce<C = unknown>(): OperatorFunction<ProducerRecord<C>, RecordMetadata<C>> {
+  produce<C = unknown, R extends ProducerRecord<C> = ProducerRecord<C>>(): OperatorFunction<R, MetadataFor<R>> {
+    // the metadata carries each record's own context, so it is MetadataFor<R> by construction
     return produceThrough<C>({
       accept: (record, sink, index) => this.accept(record, sink, index, this.clock()),
       flush: () => this.flushBatches(),
-    });
+    }) as unknown as OperatorFunction<R, MetadataFor<R>>;
   }
 
   /** Observer side: `records$.subscribe(producer)`. Failures go to errors$. */

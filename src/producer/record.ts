@@ -27,6 +27,20 @@ export interface RecordMetadata<C = unknown> {
   context?: C;
 }
 
+/**
+ * The metadata of a record of type `R`: its `context` is required when `R`'s is, so a stream of
+ * records that all carry one (`{ ..., context: msg }`) gets metadata whose `m.context` is there.
+ */
+export type MetadataFor<R> = R extends { context: infer C }
+  ? RecordMetadata<C> & { context: C }
+  : RecordMetadata<R extends { context?: infer C } ? C : unknown>;
+
+/** send(), typed by what it is given: one record, or an array of them. */
+export interface SendRecords {
+  <C = unknown, R extends ProducerRecord<C> = ProducerRecord<C>>(record: R): Promise<MetadataFor<R>>;
+  <C = unknown, R extends ProducerRecord<C> = ProducerRecord<C>>(records: readonly R[]): Promise<Array<MetadataFor<R>>>;
+}
+
 /** Where a record's outcome goes: one object per send() call or produce() stream, not per record. */
 export interface RecordSink {
   /**

@@ -8,7 +8,7 @@ import { COORDINATOR_GROUP, COORDINATOR_TRANSACTION, findCoordinator } from './c
 import { ProducerFencedError } from './errors.js';
 import { initProducerId, type ProducerIdentity } from './identity.js';
 import { Producer } from './producer.js';
-import type { ProducerRecord, RecordMetadata } from './record.js';
+import type { MetadataFor, ProducerRecord, SendRecords } from './record.js';
 import type { PartitionGate } from './sender.js';
 
 const INVALID_PRODUCER_EPOCH = 47;
@@ -29,13 +29,13 @@ export interface TransactionOffset {
 
 /** What a transaction body gets: sends and offset commits that stand or fall together. */
 export interface Transaction {
-  send<C>(record: ProducerRecord<C>): Promise<RecordMetadata<C>>;
-  send<C>(records: ReadonlyArray<ProducerRecord<C>>): Promise<Array<RecordMetadata<C>>>;
+  send: SendRecords;
   sendOffsets(groupId: string, offsets: readonly TransactionOffset[]): Promise<void>;
 }
 
 /** A transaction that did not commit: what failed inside it. It was aborted. */
 export class TransactionAbortedError extends KafkaError {
+  override readonly name = 'TransactionAbortedError' as const;
   constructor(cause: unknown) {
     super(`transaction aborted: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
@@ -145,9 +145,9 @@ export class TransactionalProducer extends Producer {
   }
 
   /** Outside transaction(): a transactional producer sends nothing. */
-  override send<C>(record: ProducerRecord<C>): Promise<RecordMetadata<C>>;
-  override send<C>(records: ReadonlyArray<ProducerRecord<C>>): Promise<Array<RecordMetadata<C>>>;
-  override send<C>(): Promise<RecordMetadata<C> | Array<RecordMetadata<C>>> {
+  override send<C = unknown, R extends ProducerRecord<C> = ProducerRecord<C>>(record: R): Promise<MetadataFor<R>>;
+  override send<C = unknown, R extends ProducerRecord<C> = ProducerRecord<C>>(records: readonly R[]): Promise<Array<MetadataFor<R>>>;
+  override send(): Promise<never> {
     return Promise.reject(new KafkaError('a transactional producer sends inside producer.transaction(...) only'));
   }
 

@@ -230,6 +230,7 @@ export const ErrorCode = {
 
 /** An error code answered by a broker, as a typed error. */
 export class KafkaBrokerError extends KafkaError {
+  override readonly name = 'KafkaBrokerError' as const;
   /** Kafka's name for the code, e.g. NOT_LEADER_OR_FOLLOWER. */
   readonly errorName: string;
 

@@ -7,6 +7,7 @@ const SASL_AUTHENTICATION_FAILED = 58;
  * malformed exchange. Never retriable with the same credentials; never carries them.
  */
 export class SaslAuthenticationError extends KafkaError {
+  override readonly name = 'SaslAuthenticationError' as const;
   constructor(message: string) {
     super(message, { code: SASL_AUTHENTICATION_FAILED, retriable: false });
   }

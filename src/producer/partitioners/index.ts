@@ -39,6 +39,7 @@ export interface RecordPartitioner {
 
 /** A partitioner answered something that is not a partition of the topic, or threw. */
 export class InvalidPartitionError extends KafkaError {
+  override readonly name = 'InvalidPartitionError' as const;
   readonly topic: string;
   /** What the partitioner returned (`undefined` when it threw; see `cause`). */
   readonly value: unknown;

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AllBrokersUnavailableError,
+  BufferExhaustedError,
+  CircuitOpenError,
+  ClientClosedError,
+  DeliveryError,
+  DeliveryTimeoutError,
+  FrameTooLargeError,
+  InvalidPartitionError,
+  InvalidRecordError,
+  KafkaBrokerError,
+  KafkaConfigError,
+  KafkaConnectionError,
+  KafkaError,
+  KafkaProtocolError,
+  ProducerClosedError,
+  ProducerFencedError,
+  RecordTooLargeError,
+  RequestTimeoutError,
+  SaslAuthenticationError,
+  TransactionAbortedError,
+  UnsupportedVersionError,
+  type KafkaErrorName,
+} from '../src/index.js';
+import { OperationTimeoutError } from '../src/operators/index.js';
+import { errorByCode } from '../src/protocol/index.js';
+
+/**
+ * One of every error rxkafka raises, by name. A Record over the union: the compiler refuses a
+ * name without an error here, and an error here whose name is not in the union.
+ */
+const every: Record<KafkaErrorName, () => KafkaError> = {
+  KafkaError: () => new KafkaError('x'),
+  KafkaConfigError: () => new KafkaConfigError('field', 'problem'),
+  KafkaProtocolError: () => new KafkaProtocolError('x', 0),
+  KafkaBrokerError: () => new KafkaBrokerError(errorByCode(6)),
+  KafkaConnectionError: () => new KafkaConnectionError('b', 'x'),
+  RequestTimeoutError: () => new RequestTimeoutError('b', 'Metadata', 1),
+  FrameTooLargeError: () => new FrameTooLargeError(2, 1),
+  UnsupportedVersionError: () => new UnsupportedVersionError('b', 'Fetch', 'x'),
+  SaslAuthenticationError: () => new SaslAuthenticationError('x'),
+  OperationTimeoutError: () => new OperationTimeoutError(1),
+  CircuitOpenError: () => new CircuitOpenError('b'),
+  AllBrokersUnavailableError: () => new AllBrokersUnavailableError(new Map()),
+  ClientClosedError: () => new ClientClosedError(),
+  InvalidPartitionError: () => new InvalidPartitionError('t', 9, 1),
+  InvalidRecordError: () => new InvalidRecordError('value', 'x'),
+  RecordTooLargeError: () => new RecordTooLargeError(2, 1),
+  BufferExhaustedError: () => new BufferExhaustedError(1, 1),
+  DeliveryTimeoutError: () => new DeliveryTimeoutError(1),
+  DeliveryError: () => new DeliveryError({ topic: 't', value: null }, new Error('x')),
+  ProducerFencedError: () => new ProducerFencedError('x'),
+  ProducerClosedError: () => new ProducerClosedError(),
+  TransactionAbortedError: () => new TransactionAbortedError(new Error('x')),
+};
+
+describe('error names', () => {
+  it.each(Object.entries(every))('%s has its own name, at run time too, and is a KafkaError', (name, make) => {
+    const e = make();
+    expect(e.name).toBe(name);
+    expect(e).toBeInstanceOf(KafkaError);
+    expect(String(e)).toMatch(new RegExp(`^${name}: `));
+  });
+
+  it('a switch over them is checked', () => {
+    const kind = (e: KafkaError): string => {
+      switch (e.name) {
+        case 'RequestTimeoutError':
+        case 'KafkaConnectionError':
+          return 'transient';
+        // @ts-expect-error: not a name rxkafka gives an error
+        case 'TimeoutError':
+          return 'never';
+        default:
+          return 'other';
+      }
+    };
+    expect(kind(every.RequestTimeoutError())).toBe('transient');
+    expect(kind(every.ClientClosedError())).toBe('other');
+  });
+});
