@@ -79,8 +79,8 @@ export class BrokerChannel {
       entry.sub = connect({
         host: this.target.host,
         port: this.target.port,
-        tls: this.config.tls,
-        sasl: this.config.sasl,
+        tls: typeof this.config.tls === 'object' ? this.config.tls.reveal() : this.config.tls,
+        sasl: this.config.sasl?.reveal(),
         clientId: this.config.clientId,
         connectionTimeoutMs: this.config.connectionTimeoutMs,
         requestTimeoutMs: this.config.requestTimeoutMs,

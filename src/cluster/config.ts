@@ -2,6 +2,7 @@ import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { SchedulerLike } from 'rxjs';
 import { defaultScheduler } from '../clock.js';
 import { KafkaConfigError } from '../errors.js';
+import { REDACTED, Secret } from '../secret.js';
 import { SASL_MECHANISMS, type SaslOptions, type Transport } from '../network/index.js';
 import { parseBrokerAddress, type BrokerAddress } from './broker-address.js';
 
@@ -46,8 +47,9 @@ export interface ClientConfig {
 export interface ResolvedConfig {
   bootstrap: BrokerAddress[];
   clientId: string;
-  tls: boolean | TlsOptions | undefined;
-  sasl: SaslOptions | undefined;
+  /** Out of inspection's reach: the options may hold a private key and its passphrase. */
+  tls: boolean | Secret<TlsOptions> | undefined;
+  sasl: Secret<SaslOptions> | undefined;
   requestTimeoutMs: number;
   connectionTimeoutMs: number;
   retry: Required<RetryConfig>;
@@ -169,6 +171,10 @@ function checkFields(config: Record<string, unknown>, fields: Record<string, Che
   }
 }
 
+/** TLS options as inspection shows them: the private key material redacted. */
+const shownTls = (options: TlsOptions) =>
+  Object.fromEntries(Object.entries(options).map(([k, v]) => [k, k === 'key' || k === 'passphrase' || k === 'pfx' ? REDACTED : v]));
+
 /** Rejects an unknown or invalid option with the field named; fills in defaults. */
 export function resolveConfig(config: ClientConfig): ResolvedConfig {
   if (typeof config !== 'object' || config === null) throw new KafkaConfigError('config', 'must be an object');
@@ -181,8 +187,8 @@ export function resolveConfig(config: ClientConfig): ResolvedConfig {
   return {
     bootstrap: config.brokers.map((b, i) => parseBrokerAddress(b, `brokers[${i}]`)),
     clientId: config.clientId ?? 'rxkafka',
-    tls: config.tls,
-    sasl: config.sasl,
+    tls: typeof config.tls === 'object' ? new Secret(config.tls, shownTls) : config.tls,
+    sasl: config.sasl === undefined ? undefined : new Secret(config.sasl, ({ mechanism, username }) => ({ mechanism, username, password: REDACTED })),
     requestTimeoutMs: config.requestTimeoutMs ?? 30_000,
     connectionTimeoutMs: config.connectionTimeoutMs ?? 10_000,
     retry,
