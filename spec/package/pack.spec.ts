@@ -1,0 +1,175 @@
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readmeSamples } from './readme-samples.js';
+
+/**
+ * The package as a user gets it: `npm pack` (which builds, through `prepare`), then the tarball
+ * installed into fresh projects, one ESM and one CommonJS, each importing every entry point,
+ * running a producer against a MockCluster and exiting by itself after `client.close()`; and
+ * TypeScript projects (nodenext ESM and CommonJS, node10) type-checking against its types,
+ * the examples and the README's samples among them.
+ */
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const tsc = join(repo, 'node_modules/typescript/bin/tsc');
+const INSTALL_MS = 180_000;
+
+let work: string;
+let tarball: string;
+
+function run(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: INSTALL_MS });
+}
+
+const failure = (r: SpawnSyncReturns<string>) => `exit ${String(r.status)}\n${r.stdout}\n${r.stderr}`;
+
+/** A fresh project holding `files`, with the tarball installed as its dependency. */
+function project(name: string, type: 'module' | 'commonjs', files: Record<string, string>): string {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, type, dependencies: { rxkafka: `file:${tarball}` } }));
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), text);
+  }
+  const install = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], dir);
+  if (install.status !== 0) throw new Error(`npm install in ${name} failed: ${failure(install)}`);
+  return dir;
+}
+
+/** A tsconfig for a user's project; node's types come from this repository's install. */
+const tsconfig = (compilerOptions: Record<string, unknown>, include: string[]) =>
+  JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, skipLibCheck: false, target: 'ES2022', types: ['node'], typeRoots: [join(repo, 'node_modules/@types')], ...compilerOptions },
+    include,
+  });
+
+const typecheck = (dir: string, config: string) => run(process.execPath, [tsc, '-p', join(dir, config)], dir);
+
+/** What each smoke program prints: a record sent through each build, and entry points checked. */
+const expected = { offset: '0', compressed: true, sameClassAcrossEntryPoints: true, closedClientRefuses: 'ClientClosedError' };
+
+const smokeBody = `
+  const cluster = await MockCluster.start();
+  const client = createClient({ brokers: cluster.bootstrap });
+  // lz4: the native codec binding is loaded from inside the package
+  const meta = await client.producer({ compression: 'lz4' }).send({ topic: 't', value: 'hello' });
+  const [batch] = await decodeRecordBatches(await encodeRecordBatch({ records: [{ value: 'x' }] }, { compression: 'lz4' }));
+  // the producer is never closed by hand: closing the client closes it
+  await client.close();
+  let closedClientRefuses = 'accepted';
+  try { client.producer(); } catch (e) { closedClientRefuses = e.name; }
+  await cluster.stop();
+  console.log(JSON.stringify({
+    offset: String(meta.offset),
+    compressed: batch.records[0].value.toString() === 'x',
+    sameClassAcrossEntryPoints: ProtocolError === KafkaProtocolError && typeof retryBackoff === 'function',
+    closedClientRefuses,
+  }));
+`;
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'rxkafka-pack-'));
+  const pack = run('npm', ['pack', '--pack-destination', work, '--loglevel=error'], repo);
+  if (pack.status !== 0) throw new Error(`npm pack failed: ${failure(pack)}`);
+  const name = readdirSync(work).find((f) => f.endsWith('.tgz'));
+  if (name === undefined) throw new Error(`npm pack wrote no tarball: ${failure(pack)}`);
+  tarball = join(work, name);
+}, INSTALL_MS);
+
+afterAll(() => {
+  if (work !== undefined) rmSync(work, { recursive: true, force: true });
+});
+
+describe('the packed tarball', () => {
+  it('holds the ESM and CommonJS builds with their types, the README and the LICENSE, and no sources or tests', () => {
+    const list = run('tar', ['-tzf', tarball], work);
+    expect(list.status, failure(list)).toBe(0);
+    const files = new Set(list.stdout.split('\n').filter(Boolean));
+    for (const entry of ['', 'operators/', 'protocol/', 'testing/']) {
+      for (const built of [`dist/${entry}index.js`, `dist/${entry}index.d.ts`, `dist/cjs/${entry}index.js`, `dist/cjs/${entry}index.d.ts`]) {
+        expect(files, built).toContain(`package/${built}`);
+      }
+    }
+    expect(files).toContain('package/dist/cjs/package.json');
+    expect(files).toContain('package/LICENSE');
+    expect(files).toContain('package/README.md');
+    expect([...files].filter((f) => /^package\/(src|spec|marble-tests|bench|examples|scripts)\//.test(f))).toEqual([]);
+  });
+
+  it('works from an ESM project: every entry point imports, a record goes out, and the process exits after client.close()', () => {
+    const dir = project('esm-app', 'module', {
+      'smoke.mjs': `import { createClient, KafkaProtocolError } from 'rxkafka';
+import { MockCluster } from 'rxkafka/testing';
+import { retryBackoff } from 'rxkafka/operators';
+import { encodeRecordBatch, decodeRecordBatches, KafkaProtocolError as ProtocolError } from 'rxkafka/protocol';
+${smokeBody}`,
+    });
+    const smoke = run(process.execPath, ['smoke.mjs'], dir);
+    expect(smoke.status, failure(smoke)).toBe(0);
+    expect(JSON.parse(smoke.stdout.trim())).toEqual(expected);
+  }, INSTALL_MS);
+
+  it('works from a CommonJS project: every entry point requires, a record goes out, and the process exits after client.close()', () => {
+    const dir = project('cjs-app', 'commonjs', {
+      'smoke.js': `const { createClient, KafkaProtocolError } = require('rxkafka');
+const { MockCluster } = require('rxkafka/testing');
+const { retryBackoff } = require('rxkafka/operators');
+const { encodeRecordBatch, decodeRecordBatches, KafkaProtocolError: ProtocolError } = require('rxkafka/protocol');
+(async () => {${smokeBody}})().catch((e) => { console.error(e); process.exit(1); });`,
+    });
+    const smoke = run(process.execPath, ['smoke.js'], dir);
+    expect(smoke.status, failure(smoke)).toBe(0);
+    expect(JSON.parse(smoke.stdout.trim())).toEqual(expected);
+  }, INSTALL_MS);
+
+  it('type-checks from TypeScript: nodenext ESM (the examples and the README samples), nodenext CommonJS, and node10', () => {
+    const examples = Object.fromEntries(
+      readdirSync(join(repo, 'examples'))
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => [`examples/${f}`, readFileSync(join(repo, 'examples', f), 'utf8')]),
+    );
+    const readme = Object.fromEntries([...readmeSamples(readFileSync(join(repo, 'README.md'), 'utf8'))].map(([f, t]) => [`readme/${f}`, t]));
+    expect(Object.keys(readme).length).toBeGreaterThan(6); // the samples were found
+    expect(Object.keys(examples).length).toBeGreaterThan(1);
+    const use = `import { createClient, KafkaError, type KafkaErrorName, type ProducerRecord } from 'rxkafka';
+import { MockCluster, type MockClusterOptions } from 'rxkafka/testing';
+import { retryBackoff } from 'rxkafka/operators';
+import { Metadata, encodeRecordBatch } from 'rxkafka/protocol';
+export async function use(options: MockClusterOptions): Promise<KafkaErrorName | number> {
+  const cluster = await MockCluster.start(options);
+  const client = createClient({ brokers: cluster.bootstrap });
+  const record: ProducerRecord<{ id: number }> = { topic: 't', value: 'v', context: { id: 1 } };
+  const meta = await client.producer().send(record);
+  void retryBackoff; void Metadata; void encodeRecordBatch;
+  await client.close();
+  return new KafkaError('x').name === 'KafkaError' ? 'KafkaError' : (meta.context?.id ?? 0);
+}
+`;
+    const esm = project('ts-esm-app', 'module', {
+      ...examples,
+      ...readme,
+      'tsconfig.json': tsconfig({ module: 'nodenext', moduleResolution: 'nodenext' }, ['examples', 'readme']),
+    });
+    const esmCheck = typecheck(esm, 'tsconfig.json');
+    expect(esmCheck.status, failure(esmCheck)).toBe(0);
+
+    const cjs = project('ts-cjs-app', 'commonjs', {
+      'src/use.ts': use,
+      'tsconfig.nodenext.json': tsconfig({ module: 'nodenext', moduleResolution: 'nodenext' }, ['src']),
+      'tsconfig.node10.json': tsconfig({ module: 'commonjs', moduleResolution: 'node10' }, ['src']),
+    });
+    for (const config of ['tsconfig.nodenext.json', 'tsconfig.node10.json']) {
+      const check = typecheck(cjs, config);
+      expect(check.status, `${config}: ${failure(check)}`).toBe(0);
+    }
+    // and the check can fail: a wrong type against the package's own is an error
+    writeFileSync(join(cjs, 'src/wrong.ts'), `import type { KafkaErrorName } from 'rxkafka';\nexport const n: KafkaErrorName = 'NoSuchError';\n`);
+    const wrong = typecheck(cjs, 'tsconfig.node10.json');
+    expect(wrong.stdout).toMatch(/wrong\.ts.*'"NoSuchError"' is not assignable/);
+  }, 2 * INSTALL_MS);
+});
+
