@@ -1,4 +1,4 @@
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -20,14 +20,26 @@ const INSTALL_MS = 180_000;
 let work: string;
 let tarball: string;
 
-function run(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string> {
-  return spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: INSTALL_MS });
+interface Ran {
+  status: number | null;
+  stdout: string;
+  stderr: string;
 }
 
-const failure = (r: SpawnSyncReturns<string>) => `exit ${String(r.status)}\n${r.stdout}\n${r.stderr}`;
+/** A command run to its end, asynchronously (a blocked worker misses vitest's own calls). */
+function run(cmd: string, args: string[], cwd: string): Promise<Ran> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd, encoding: 'utf8', timeout: INSTALL_MS, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+      resolve({ status: code, stdout, stderr: stderr + (error !== null && code === null ? error.message : '') });
+    });
+  });
+}
+
+const failure = (r: Ran) => `exit ${String(r.status)}\n${r.stdout}\n${r.stderr}`;
 
 /** A fresh project holding `files`, with the tarball installed as its dependency. */
-function project(name: string, type: 'module' | 'commonjs', files: Record<string, string>): string {
+async function project(name: string, type: 'module' | 'commonjs', files: Record<string, string>): Promise<string> {
   const dir = join(work, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, type, dependencies: { rxkafka: `file:${tarball}` } }));
@@ -35,7 +47,7 @@ function project(name: string, type: 'module' | 'commonjs', files: Record<string
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     writeFileSync(join(dir, file), text);
   }
-  const install = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], dir);
+  const install = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], dir);
   if (install.status !== 0) throw new Error(`npm install in ${name} failed: ${failure(install)}`);
   return dir;
 }
@@ -71,9 +83,9 @@ const smokeBody = `
   }));
 `;
 
-beforeAll(() => {
+beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'rxkafka-pack-'));
-  const pack = run('npm', ['pack', '--pack-destination', work, '--loglevel=error'], repo);
+  const pack = await run('npm', ['pack', '--pack-destination', work, '--loglevel=error'], repo);
   if (pack.status !== 0) throw new Error(`npm pack failed: ${failure(pack)}`);
   const name = readdirSync(work).find((f) => f.endsWith('.tgz'));
   if (name === undefined) throw new Error(`npm pack wrote no tarball: ${failure(pack)}`);
@@ -85,8 +97,8 @@ afterAll(() => {
 });
 
 describe('the packed tarball', () => {
-  it('holds the ESM and CommonJS builds with their types, the README and the LICENSE, and no sources or tests', () => {
-    const list = run('tar', ['-tzf', tarball], work);
+  it('holds the ESM and CommonJS builds with their types, the README and the LICENSE, and no sources or tests', async () => {
+    const list = await run('tar', ['-tzf', tarball], work);
     expect(list.status, failure(list)).toBe(0);
     const files = new Set(list.stdout.split('\n').filter(Boolean));
     for (const entry of ['', 'operators/', 'protocol/', 'testing/']) {
@@ -100,33 +112,33 @@ describe('the packed tarball', () => {
     expect([...files].filter((f) => /^package\/(src|spec|marble-tests|bench|examples|scripts)\//.test(f))).toEqual([]);
   });
 
-  it('works from an ESM project: every entry point imports, a record goes out, and the process exits after client.close()', () => {
-    const dir = project('esm-app', 'module', {
+  it('works from an ESM project: every entry point imports, a record goes out, and the process exits after client.close()', async () => {
+    const dir = await project('esm-app', 'module', {
       'smoke.mjs': `import { createClient, KafkaProtocolError } from 'rxkafka';
 import { MockCluster } from 'rxkafka/testing';
 import { retryBackoff } from 'rxkafka/operators';
 import { encodeRecordBatch, decodeRecordBatches, KafkaProtocolError as ProtocolError } from 'rxkafka/protocol';
 ${smokeBody}`,
     });
-    const smoke = run(process.execPath, ['smoke.mjs'], dir);
+    const smoke = await run(process.execPath, ['smoke.mjs'], dir);
     expect(smoke.status, failure(smoke)).toBe(0);
     expect(JSON.parse(smoke.stdout.trim())).toEqual(expected);
   }, INSTALL_MS);
 
-  it('works from a CommonJS project: every entry point requires, a record goes out, and the process exits after client.close()', () => {
-    const dir = project('cjs-app', 'commonjs', {
+  it('works from a CommonJS project: every entry point requires, a record goes out, and the process exits after client.close()', async () => {
+    const dir = await project('cjs-app', 'commonjs', {
       'smoke.js': `const { createClient, KafkaProtocolError } = require('rxkafka');
 const { MockCluster } = require('rxkafka/testing');
 const { retryBackoff } = require('rxkafka/operators');
 const { encodeRecordBatch, decodeRecordBatches, KafkaProtocolError: ProtocolError } = require('rxkafka/protocol');
 (async () => {${smokeBody}})().catch((e) => { console.error(e); process.exit(1); });`,
     });
-    const smoke = run(process.execPath, ['smoke.js'], dir);
+    const smoke = await run(process.execPath, ['smoke.js'], dir);
     expect(smoke.status, failure(smoke)).toBe(0);
     expect(JSON.parse(smoke.stdout.trim())).toEqual(expected);
   }, INSTALL_MS);
 
-  it('type-checks from TypeScript: nodenext ESM (the examples and the README samples), nodenext CommonJS, and node10', () => {
+  it('type-checks from TypeScript: nodenext ESM (the examples and the README samples), nodenext CommonJS, and node10', async () => {
     const examples = Object.fromEntries(
       readdirSync(join(repo, 'examples'))
         .filter((f) => f.endsWith('.ts'))
@@ -149,26 +161,26 @@ export async function use(options: MockClusterOptions): Promise<KafkaErrorName |
   return new KafkaError('x').name === 'KafkaError' ? 'KafkaError' : (meta.context?.id ?? 0);
 }
 `;
-    const esm = project('ts-esm-app', 'module', {
+    const esm = await project('ts-esm-app', 'module', {
       ...examples,
       ...readme,
       'tsconfig.json': tsconfig({ module: 'nodenext', moduleResolution: 'nodenext' }, ['examples', 'readme']),
     });
-    const esmCheck = typecheck(esm, 'tsconfig.json');
+    const esmCheck = await typecheck(esm, 'tsconfig.json');
     expect(esmCheck.status, failure(esmCheck)).toBe(0);
 
-    const cjs = project('ts-cjs-app', 'commonjs', {
+    const cjs = await project('ts-cjs-app', 'commonjs', {
       'src/use.ts': use,
       'tsconfig.nodenext.json': tsconfig({ module: 'nodenext', moduleResolution: 'nodenext' }, ['src']),
       'tsconfig.node10.json': tsconfig({ module: 'commonjs', moduleResolution: 'node10' }, ['src']),
     });
     for (const config of ['tsconfig.nodenext.json', 'tsconfig.node10.json']) {
-      const check = typecheck(cjs, config);
+      const check = await typecheck(cjs, config);
       expect(check.status, `${config}: ${failure(check)}`).toBe(0);
     }
     // and the check can fail: a wrong type against the package's own is an error
     writeFileSync(join(cjs, 'src/wrong.ts'), `import type { KafkaErrorName } from 'rxkafka';\nexport const n: KafkaErrorName = 'NoSuchError';\n`);
-    const wrong = typecheck(cjs, 'tsconfig.node10.json');
+    const wrong = await typecheck(cjs, 'tsconfig.node10.json');
     expect(wrong.stdout).toMatch(/wrong\.ts.*'"NoSuchError"' is not assignable/);
   }, 2 * INSTALL_MS);
 });

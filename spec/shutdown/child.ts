@@ -26,7 +26,7 @@ if (scenario === 'too-large') {
   const pending = outcome(producer.send({ topic: 'small', value: 'z' }));
   await client.close();
   result.pending = await pending;
-} else if (scenario === 'unreachable') {
+} else if (scenario === 'unreachable' || scenario === 'reset') {
   result.metadata = await outcome(client.metadata());
   result.send = await outcome(producer.send({ topic: 'small', value: 'x' }));
 }

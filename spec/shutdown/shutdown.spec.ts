@@ -53,6 +53,22 @@ describe('closing the client only', () => {
     expect(run.code).toBe(0);
   });
 
+  it('after a broker reset every connection (the socket error path, retries, an open circuit), the process exits by itself', async () => {
+    // reads the first bytes of each connection, then resets it
+    const resetting = createServer((socket) => socket.once('data', () => socket.resetAndDestroy()));
+    await new Promise<void>((r) => resetting.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = resetting.address() as { port: number };
+      const run = await runChild(`127.0.0.1:${port}`, 'reset');
+      expect(run.lines, run.stderr).toEqual([
+        { metadata: 'AllBrokersUnavailableError', send: expect.any(String), producerAfterClose: 'ClientClosedError' },
+      ]);
+      expect(run.code).toBe(0);
+    } finally {
+      await new Promise<void>((r) => resetting.close(() => r()));
+    }
+  });
+
   it('with nothing listening, after the requests failed, the process exits by itself', async () => {
     const run = await runChild(`127.0.0.1:${await closedPort()}`, 'unreachable');
     expect(run.lines, run.stderr).toEqual([
