@@ -109,6 +109,7 @@ describe('the packed tarball', () => {
     expect(files).toContain('package/dist/cjs/package.json');
     expect(files).toContain('package/LICENSE');
     expect(files).toContain('package/README.md');
+    expect(files).toContain('package/docs/architecture.md'); // the README links it
     expect([...files].filter((f) => /^package\/(src|spec|marble-tests|bench|examples|scripts)\//.test(f))).toEqual([]);
   });
 
