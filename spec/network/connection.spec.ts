@@ -12,6 +12,7 @@ import {
   type ConnectionOptions,
 } from '../../src/network/index.js';
 import { ApiVersions, Metadata, Produce } from '../../src/protocol/messages/index.js';
+import { KafkaProtocolError } from '../../src/errors.js';
 import { FakeBroker, type FakeBrokerOptions } from '../support/fake-broker.js';
 
 const metadataAnswer = (name: string) => ({
@@ -176,6 +177,40 @@ describe('connection', () => {
     });
     await expect(firstValueFrom(conn.request(Metadata, { topics: null }))).rejects.toBeInstanceOf(KafkaConnectionError);
     expect(failure()).toBeInstanceOf(KafkaConnectionError);
+  });
+
+  /** The answer's frame with its body cut to `keep` bytes (the size prefix says so). */
+  const cutShort = (frame: Buffer, keep: number) => {
+    const out = Buffer.from(frame.subarray(0, 4 + 4 + keep)); // size, correlation id, part of the body
+    out.writeInt32BE(out.length - 4, 0);
+    return out;
+  };
+
+  it.each([
+    ['cut short', (f: Buffer) => cutShort(f, 3)],
+    ['of the wrong shape', (f: Buffer) => Buffer.concat([f.subarray(0, 8), Buffer.alloc(f.length - 8, 0xff)])],
+  ])('fails a request whose answer is %s with KafkaProtocolError at once, and replaces the connection', async (_what, spoil) => {
+    let first = true;
+    const { conn, failure } = await open(
+      {
+        handle: (f) => {
+          const answer = FakeBroker.frameFor(Metadata.apiKey, f.apiVersion, f.correlationId, metadataAnswer('x'));
+          if (!first) return 'ignore';
+          first = false;
+          return { raw: spoil(answer) };
+        },
+      },
+      // a request left hanging would end with RequestTimeoutError instead, after a minute
+      { requestTimeoutMs: 60_000 },
+    );
+    const spoiled = firstValueFrom(conn.request(Metadata, { topics: null }));
+    const other = firstValueFrom(conn.request(Metadata, { topics: null }));
+    await expect(spoiled).rejects.toBeInstanceOf(KafkaProtocolError);
+    // the framing can no longer be trusted: the connection is closed, its other requests fail
+    await expect(other).rejects.toBeInstanceOf(KafkaConnectionError);
+    expect(conn.closed).toBe(true);
+    expect(failure()).toBeInstanceOf(KafkaConnectionError);
+    expect((failure() as KafkaConnectionError).cause).toBeInstanceOf(KafkaProtocolError);
   });
 
   it('completes a request that expects no answer once written', async () => {

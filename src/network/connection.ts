@@ -1,6 +1,6 @@
 import { catchError, concatMap, Observable, of, switchMap, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { defaultScheduler } from '../clock.js';
-import { KafkaError } from '../errors.js';
+import { KafkaError, KafkaProtocolError } from '../errors.js';
 import { encodeRequestFrameChunks } from '../protocol/messages/header.js';
 import { ApiVersions, peekCorrelationId, type Api, type Input } from '../protocol/messages/index.js';
 import { authenticate, type SaslOptions } from './authenticate.js';
@@ -166,7 +166,18 @@ export function connect(options: ConnectionOptions): Observable<Connection> {
         if (abandoned.delete(id)) return;
         throw new KafkaConnectionError(broker, `answer to unknown correlation id ${id}`);
       }
-      const body = decodeAnswer(p.api, p.version, payload);
+      let body: unknown;
+      try {
+        body = decodeAnswer(p.api, p.version, payload);
+      } catch (e) {
+        // settled already (no longer pending, its timer cancelled): it must hear the failure
+        // here, or it would never end
+        const failure =
+          e instanceof KafkaProtocolError ? e : new KafkaProtocolError(`${broker}: ${p.api.name} v${p.version} answer does not decode: ${messageOf(e)}`, 0, { cause: e });
+        p.subscriber?.error(failure);
+        // the framing can no longer be trusted: poison the connection, failing the others
+        throw new KafkaConnectionError(broker, `closed after an undecodable ${p.api.name} v${p.version} answer`, failure);
+      }
       pump();
       const sub = p.subscriber;
       if (sub !== null) {
