@@ -72,11 +72,13 @@ export class BrokerChannel {
 
   /** The shared connection, opened on first use. */
   private connection(): Observable<Connection> {
-    if (this.current === null) {
+    let entry = this.current;
+    if (entry === null) {
       const ready = new ReplaySubject<Connection>(1);
-      const entry: NonNullable<BrokerChannel['current']> = { ready, sub: undefined as unknown as Subscription, conn: null };
-      this.current = entry;
-      entry.sub = connect({
+      const created: NonNullable<BrokerChannel['current']> = { ready, sub: undefined as unknown as Subscription, conn: null };
+      entry = created;
+      this.current = created;
+      created.sub = connect({
         host: this.target.host,
         port: this.target.port,
         tls: typeof this.config.tls === 'object' ? this.config.tls.reveal() : this.config.tls,
@@ -90,18 +92,20 @@ export class BrokerChannel {
         transport: this.config.transport,
       }).subscribe({
         next: (c) => {
-          entry.conn = c;
+          created.conn = c;
           ready.next(c);
           this.changes.next();
         },
         error: (e: unknown) => {
-          if (this.current === entry) this.current = null;
+          if (this.current === created) this.current = null;
           ready.error(e);
           this.changes.next();
         },
       });
     }
-    return this.current.ready.pipe(take(1));
+    // the entry itself, not this.current: a transport may fail during subscribe, and then
+    // this.current is already cleared
+    return entry.ready.pipe(take(1));
   }
 
   /** One try through the circuit breaker, no retry. */

@@ -15,6 +15,7 @@ import {
 import { genericErrorResponse } from './error-response.js';
 import { NO_RESPONSE, type ApiHandler, type HandlerResult, type RequestContext, type SessionState } from './handler.js';
 import type { ClusterState, MockBroker } from './state.js';
+import type { MemoryNetwork, MemoryServerSocket } from '../memory-network.js';
 
 const UNSUPPORTED_VERSION = 35;
 const MAX_REQUEST_BYTES = 100 * 1024 * 1024;
@@ -25,29 +26,50 @@ export interface ListenerOptions {
   saslRequired: boolean;
 }
 
+/** A TCP or TLS socket as a broker connection. */
+function fromNetSocket(socket: net.Socket): MemoryServerSocket {
+  socket.setNoDelay(true);
+  socket.on('error', () => undefined);
+  return {
+    write: (data) => void socket.write(data),
+    onData: (l) => socket.on('data', l),
+    onClose: (l) => socket.on('close', l),
+    destroy: () => socket.destroy(),
+  };
+}
+
 /**
- * One broker's listener. Each connection's requests are answered one at a time, in order, as
- * a Kafka broker does; a request that cannot be decoded closes that connection only.
+ * One broker's listener, on a loopback port or on a MemoryNetwork. Each connection's requests
+ * are answered one at a time, in order, as a Kafka broker does; a request that cannot be
+ * decoded closes that connection only.
  */
 export class BrokerServer {
-  private readonly server: net.Server;
-  private readonly sockets = new Set<net.Socket>();
+  private server: net.Server | null = null;
+  private network: MemoryNetwork | null = null;
+  private readonly sockets = new Set<MemoryServerSocket>();
 
   constructor(
     readonly broker: MockBroker,
     private readonly cluster: ClusterState,
     private readonly handlers: ReadonlyMap<number, ApiHandler>,
     private readonly options: ListenerOptions,
-  ) {
-    this.server = options.tls ? tls.createServer(options.tls) : net.createServer();
-    this.server.on(options.tls ? 'secureConnection' : 'connection', (socket: net.Socket) => this.accept(socket));
-    this.server.on('tlsClientError', (e: Error) => cluster.log(`broker ${broker.id}: TLS handshake failed: ${e.message}`));
+  ) {}
+
+  /** Listens on a loopback port (0: one the OS picks); resolves with the port. */
+  async listen(port = 0): Promise<number> {
+    const server = this.options.tls ? tls.createServer(this.options.tls) : net.createServer();
+    this.server = server;
+    server.on(this.options.tls ? 'secureConnection' : 'connection', (socket: net.Socket) => this.accept(fromNetSocket(socket)));
+    server.on('tlsClientError', (e: Error) => this.cluster.log(`broker ${this.broker.id}: TLS handshake failed: ${e.message}`));
+    server.listen(port, this.broker.host);
+    await once(server, 'listening');
+    return (server.address() as net.AddressInfo).port;
   }
 
-  async listen(port = 0): Promise<number> {
-    this.server.listen(port, this.broker.host);
-    await once(this.server, 'listening');
-    return (this.server.address() as net.AddressInfo).port;
+  /** Listens on an in-memory network at the broker's host and port. */
+  listenOn(network: MemoryNetwork): void {
+    this.network = network;
+    network.listen(this.broker.host, this.broker.port, (socket) => this.accept(socket));
   }
 
   /** Closes every open connection (a broker going down, or the cluster stopping). */
@@ -58,18 +80,19 @@ export class BrokerServer {
 
   async close(): Promise<void> {
     this.dropConnections();
-    if (!this.server.listening) return;
-    const closed = once(this.server, 'close');
-    this.server.close();
+    this.network?.unlisten(this.broker.host, this.broker.port);
+    const server = this.server;
+    if (server === null || !server.listening) return;
+    const closed = once(server, 'close');
+    server.close();
     await closed;
   }
 
-  private accept(socket: net.Socket): void {
+  private accept(socket: MemoryServerSocket): void {
     if (!this.broker.up) {
       socket.destroy();
       return;
     }
-    socket.setNoDelay(true);
     this.sockets.add(socket);
     const session: SessionState = {
       clientId: null,
@@ -92,7 +115,7 @@ export class BrokerServer {
           socket.destroy();
         },
       });
-    socket.on('data', (chunk: Buffer) => {
+    socket.onData((chunk: Buffer) => {
       try {
         for (const f of frames.push(chunk)) incoming.next(f);
       } catch (e) {
@@ -100,8 +123,7 @@ export class BrokerServer {
         socket.destroy();
       }
     });
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
+    socket.onClose(() => {
       this.sockets.delete(socket);
       answers.unsubscribe();
       incoming.complete();

@@ -3,6 +3,8 @@ import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import { KafkaConfigError } from '../../errors.js';
 import { apis } from '../../protocol/messages/index.js';
 import { decodeRecordSetSync, type KafkaRecord } from '../../protocol/records/index.js';
+import type { Transport } from '../../network/index.js';
+import { MemoryNetwork } from '../memory-network.js';
 import { BrokerServer } from './broker-server.js';
 import { handlers } from './handlers/index.js';
 import { ClusterState, type ReceivedRequest, type TopicSpec } from './state.js';
@@ -28,6 +30,12 @@ export interface MockClusterOptions {
   scheduler?: SchedulerLike;
   /** Receives what the brokers log (malformed requests, refused connections). Default: dropped. */
   log?: (message: string) => void;
+  /**
+   * 'tcp' (default): loopback ports. 'memory': an in-process MemoryNetwork, no sockets; give
+   * clients `transport: cluster.transport`. With a virtual `scheduler` on both sides, a whole
+   * client runs against the cluster in virtual time (see `virtualTime()`).
+   */
+  network?: 'tcp' | 'memory';
 }
 
 export interface MockPartitionInfo {
@@ -48,7 +56,16 @@ export class MockCluster {
     readonly state: ClusterState,
     private readonly servers: Map<number, BrokerServer>,
     readonly sasl: MockClusterSasl | undefined,
+    private readonly network: MemoryNetwork | null,
   ) {}
+
+  /**
+   * The transport to reach a cluster on the memory network (`createClient({ brokers:
+   * cluster.bootstrap, transport: cluster.transport })`); undefined on TCP, where sockets do.
+   */
+  get transport(): Transport | undefined {
+    return this.network?.transport;
+  }
 
   static async start(options: MockClusterOptions = {}): Promise<MockCluster> {
     const brokers = options.brokers ?? 1;
@@ -75,15 +92,22 @@ export class MockCluster {
           rejectUnauthorized: options.tls.requestClientCert ?? false,
         }
       : undefined;
+    const network = options.network === 'memory' ? new MemoryNetwork() : null;
+    if (options.network !== undefined && options.network !== 'tcp' && options.network !== 'memory') {
+      throw new KafkaConfigError('network', "must be 'tcp' or 'memory'");
+    }
+    if (network !== null && tls !== undefined) throw new KafkaConfigError('tls', "is not modelled on the 'memory' network");
     const servers = new Map<number, BrokerServer>();
     for (let id = 1; id <= brokers; id++) {
-      const broker = { id, host: '127.0.0.1', port: 0, rack: null, up: true, latencyMs: 0 };
+      // on the memory network each broker is its own host, on Kafka's usual port
+      const broker = { id, host: network === null ? '127.0.0.1' : `broker-${id}.mock`, port: network === null ? 0 : 9092, rack: null, up: true, latencyMs: 0 };
       state.brokers.set(id, broker);
       const server = new BrokerServer(broker, state, registry, { tls, saslRequired: options.sasl !== undefined });
-      broker.port = await server.listen();
+      if (network === null) broker.port = await server.listen();
+      else server.listenOn(network);
       servers.set(id, server);
     }
-    return new MockCluster(state, servers, options.sasl);
+    return new MockCluster(state, servers, options.sasl, network);
   }
 
   /** "127.0.0.1:port" of every broker, for a client's bootstrap list. */
