@@ -19,10 +19,12 @@ export interface KafkaClient extends ClusterClient {
 export function createClient(config: ClientConfig): KafkaClient {
   const cluster = createClusterClient(config);
   const scheduler = config.scheduler ?? defaultScheduler;
+  // the client's randomness, unless the producer has its own: one seed replays a whole run
+  const withClientDefaults = (c: ProducerConfig): ProducerConfig => (config.random !== undefined && c.random === undefined ? { ...c, random: config.random } : c);
   const producer = (producerConfig: ProducerConfig = {}) =>
     producerConfig.transactionalId !== undefined
-      ? new TransactionalProducer(cluster, producerConfig, scheduler)
-      : new Producer(cluster, producerConfig, scheduler);
+      ? new TransactionalProducer(cluster, withClientDefaults(producerConfig), scheduler)
+      : new Producer(cluster, withClientDefaults(producerConfig), scheduler);
   // Delegation, not inheritance: the producers and the caller share one cluster client.
   return {
     metadata: (topics) => cluster.metadata(topics),

@@ -141,6 +141,7 @@ export class BrokerChannel {
       retryBackoff({
         ...this.config.retry,
         scheduler: this.config.scheduler,
+        random: this.config.random,
         shouldRetry: (e) => !(e instanceof CircuitOpenError) && isRetriableError(e),
       }),
     );

@@ -179,6 +179,7 @@ class Client implements ClusterClient {
       retryBackoff({
         ...this.config.retry,
         scheduler: this.config.scheduler,
+        random: this.config.random,
         shouldRetry: (e) => e instanceof AllBrokersUnavailableError,
       }),
     );
@@ -241,6 +242,7 @@ class Client implements ClusterClient {
         retryBackoff({
           ...this.config.retry,
           scheduler: this.config.scheduler,
+          random: this.config.random,
           shouldRetry: (e) => e instanceof IncompleteMetadataError,
         }),
         catchError((e: unknown) => {

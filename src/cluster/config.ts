@@ -42,6 +42,11 @@ export interface ClientConfig {
   scheduler?: SchedulerLike;
   /** Byte pipe to brokers; default TCP/TLS sockets. */
   transport?: Transport;
+  /**
+   * Uniform numbers in [0, 1) for retry jitter and, in this client's producers, the sticky
+   * partition choice. Default Math.random; a seeded source makes a test replay exactly.
+   */
+  random?: () => number;
 }
 
 export interface ResolvedConfig {
@@ -59,6 +64,7 @@ export interface ResolvedConfig {
   maxFrameBytes: number;
   scheduler: SchedulerLike;
   transport: Transport | undefined;
+  random: () => number;
 }
 
 type Check = (value: unknown, field: string) => void;
@@ -161,6 +167,7 @@ const clientFields: Record<keyof ClientConfig, Check> = {
   maxFrameBytes: integer(1024, 0x7fffffff),
   scheduler,
   transport: fn,
+  random: fn,
 };
 
 function checkFields(config: Record<string, unknown>, fields: Record<string, Check>, prefix: string): void {
@@ -198,5 +205,6 @@ export function resolveConfig(config: ClientConfig): ResolvedConfig {
     maxFrameBytes: config.maxFrameBytes ?? 100 * 1024 * 1024,
     scheduler: config.scheduler ?? defaultScheduler,
     transport: config.transport,
+    random: config.random ?? Math.random,
   };
 }

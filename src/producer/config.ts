@@ -33,6 +33,8 @@ export interface ProducerConfig {
   partitioner?: 'murmur2' | Partitioner;
   /** Transaction timeout told to the coordinator. Default 60000. */
   transactionTimeoutMs?: number;
+  /** Uniform numbers in [0, 1) for the sticky partition choice and retry jitter. Default: the client's. */
+  random?: () => number;
 }
 
 export interface ResolvedProducerConfig {
@@ -50,6 +52,7 @@ export interface ResolvedProducerConfig {
   requestTimeoutMs: number;
   partitioner: 'murmur2' | Partitioner;
   transactionTimeoutMs: number;
+  random: () => number;
 }
 
 const int = (v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number => {
@@ -61,7 +64,7 @@ const int = (v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEG
 
 const KNOWN = new Set<string>([
   'acks', 'idempotent', 'transactionalId', 'compression', 'lingerMs', 'batchBytes', 'bufferMemory', 'maxBlockMs',
-  'maxInFlight', 'deliveryTimeoutMs', 'maxRequestBytes', 'requestTimeoutMs', 'partitioner', 'transactionTimeoutMs',
+  'maxInFlight', 'deliveryTimeoutMs', 'maxRequestBytes', 'requestTimeoutMs', 'partitioner', 'transactionTimeoutMs', 'random',
 ]);
 
 /** Rejects an unknown or invalid option, naming it; fills in defaults. */
@@ -87,6 +90,8 @@ export function resolveProducerConfig(config: ProducerConfig = {}): ResolvedProd
   if (partitioner !== 'murmur2' && typeof partitioner !== 'function') {
     throw new KafkaConfigError('partitioner', "must be 'murmur2' or a function (record, partitionCount) => number");
   }
+  const random = config.random ?? Math.random;
+  if (typeof random !== 'function') throw new KafkaConfigError('random', 'must be a function returning numbers in [0, 1)');
   const maxInFlight = int(config.maxInFlight ?? 5, 'maxInFlight', 1, idempotent ? 5 : 1000);
   const maxRequestBytes = int(config.maxRequestBytes ?? 1 << 20, 'maxRequestBytes', 1024, 0x7fffffff);
   const batchBytes = int(config.batchBytes ?? 16384, 'batchBytes', 1, 0x7fffffff);
@@ -106,5 +111,6 @@ export function resolveProducerConfig(config: ProducerConfig = {}): ResolvedProd
     requestTimeoutMs: int(config.requestTimeoutMs ?? 30_000, 'requestTimeoutMs', 1),
     partitioner,
     transactionTimeoutMs: int(config.transactionTimeoutMs ?? 60_000, 'transactionTimeoutMs', 1),
+    random,
   };
 }

@@ -123,7 +123,7 @@ export class Producer implements Observer<ProducerRecord> {
     };
     this.memory = new MemoryPool(this.config.bufferMemory, this.config.maxBlockMs, scheduler, changed);
     this.topics = new TopicRegistry(client, (topic, info, error) => this.onTopic(topic, info, error));
-    this.partitioner = createPartitioner(this.config.partitioner);
+    this.partitioner = createPartitioner(this.config.partitioner, { random: this.config.random });
     this.accumulator = new Accumulator(this.config.batchBytes, this.config.lingerMs, scheduler, (t, p, r, receipts, b) => this.onBatch(t, p, r, receipts, b));
     this.sender = new Sender(client, this.config, scheduler, this.topics, changed, gate, () => this.onSequenceGap(), (b) => this.split(b));
     this.stats$ = this.changes.pipe(

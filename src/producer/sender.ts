@@ -389,7 +389,7 @@ export class Sender {
 
   private retryOrFail(q: PartitionQueue, b: ProducerBatch, cause: unknown): void {
     const now = this.scheduler.now();
-    const delay = backoffDelay(b.attempts, RETRY_BACKOFF);
+    const delay = backoffDelay(b.attempts, RETRY_BACKOFF, this.config.random);
     if (now + delay - b.createdAt >= this.config.deliveryTimeoutMs) {
       this.finish(q, b, new DeliveryTimeoutError(this.config.deliveryTimeoutMs, cause), -1n, -1);
       return;
