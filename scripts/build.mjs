@@ -18,7 +18,7 @@ const require = createRequire(import.meta.url);
 function files(dir, keep) {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile() && keep(e.name))
-    .map((e) => join(e.parentPath, e.name));
+    .map((e) => join(e.parentPath ?? e.path, e.name)); // parentPath from Node 20.12
 }
 
 /** Where a build tool is, or a one-line explanation and exit: `npm install <folder>` runs this without dev dependencies. */

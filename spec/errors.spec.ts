@@ -63,6 +63,12 @@ describe('error names', () => {
     expect(String(e)).toMatch(new RegExp(`^${name}: `));
   });
 
+  it("a user's own subclass keeps its class name", () => {
+    class MyAppError extends KafkaError {}
+    expect(new MyAppError('x').name).toBe('MyAppError');
+    expect(String(new MyAppError('x'))).toBe('MyAppError: x');
+  });
+
   it('a switch over them is checked', () => {
     const kind = (e: KafkaError): string => {
       switch (e.name) {

@@ -41,12 +41,14 @@ export type KafkaErrorName =
   | 'TransactionAbortedError';
 
 export class KafkaError extends Error {
-  override readonly name: KafkaErrorName = 'KafkaError';
+  declare readonly name: KafkaErrorName;
   readonly code: number;
   readonly retriable: boolean;
 
   constructor(message: string, options: KafkaErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // rxkafka's own classes then set their literal; a user's subclass keeps its class name
+    Object.defineProperty(this, 'name', { value: new.target === KafkaError ? 'KafkaError' : new.target.name, writable: true, enumerable: false, configurable: true });
     this.code = options.code ?? -1;
     this.retriable = options.retriable ?? false;
   }

@@ -11,6 +11,7 @@ export {
   type ClientConfig,
   type ClientRequestOptions,
   type ClientStats,
+  type Closable,
   type ClusterClient,
   type ClusterMetadata,
   type PartitionMetadata,

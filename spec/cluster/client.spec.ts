@@ -196,6 +196,33 @@ describe('client', () => {
     await expect(producer.send({ topic: 't', value: 'w' })).rejects.toBeInstanceOf(ProducerClosedError);
   });
 
+  it('refuses records from the moment a producer starts closing, however it is closed', async () => {
+    const cluster = await MockCluster.start();
+    cleanups.push(() => cluster.stop());
+    for (const how of ['producer', 'client'] as const) {
+      const c = client(cluster.bootstrap);
+      const producer = c.producer({ lingerMs: 60_000 });
+      const before = producer.send({ topic: 't', value: 'before' });
+      const closing = how === 'producer' ? producer.close() : c.close();
+      await expect(producer.send({ topic: 't', value: 'after' }), how).rejects.toBeInstanceOf(ProducerClosedError);
+      await closing;
+      expect((await before).offset).toBeGreaterThanOrEqual(0n);
+    }
+    expect(cluster.records('t', 0).map((r) => r.value?.toString())).toEqual(['before', 'before']);
+  });
+
+  it('reports a child that fails to close, after closing everything else', async () => {
+    const broker = await metadataBroker(1);
+    // not through client(): its cleanup would close it again, and hear the failure again
+    const c = createClient({ brokers: [`127.0.0.1:${broker.port}`] });
+    await c.metadata();
+    const failure = new Error('could not close');
+    c.own({ close: () => Promise.reject(failure) });
+    await expect(c.close()).rejects.toBe(failure);
+    await expect(c.metadata()).rejects.toBeInstanceOf(ClientClosedError);
+    expect((await firstValueFrom(c.stats$)).brokers.every((b) => b.connections === 0)).toBe(true);
+  });
+
   it('rejects every request after close', async () => {
     const broker = await metadataBroker(1);
     const c = client([`127.0.0.1:${broker.port}`]);

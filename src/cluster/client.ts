@@ -111,7 +111,7 @@ class Client implements ClusterClient {
   private readonly bootstrap: BrokerChannel[];
   private readonly cache: MetadataCache;
   private rotation = 0;
-  /** Set once close() begins: nothing new is taken from then on. */
+  /** Set once close() begins: own() refuses new children from then on (requests go on until `closed`). */
   private closing: Promise<void> | null = null;
   /** Set once the owned children are closed: requests are refused from then on. */
   private closed = false;
@@ -287,14 +287,17 @@ class Client implements ClusterClient {
 
   private async shutDown(): Promise<void> {
     // each child flushes through the connections, so they close first; one failing does not
-    // keep the others (or the connections) open
-    await Promise.allSettled([...this.children].map((c) => c.close()));
+    // keep the others (or the connections) open, and its failure is reported once all is closed
+    const outcomes = await Promise.allSettled([...this.children].map(async (c) => c.close()));
     this.children.clear();
     this.closed = true;
     for (const s of [...this.live]) s.error(new ClientClosedError());
     for (const c of this.byAddress.values()) c.close();
     this.changes.next();
     this.changes.complete();
+    const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new AggregateError(failures, 'closing the client: some of what it owns failed to close');
   }
 }
 

@@ -122,7 +122,10 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
         transition('half-open');
       }, recoveryTimeoutMs);
     }
-    if (next === 'closed') failures = 0;
+    if (next === 'closed') {
+      failures = 0;
+      openedBy = undefined; // not kept alive past the open state
+    }
     if (stateSubject.value !== next) stateSubject.next(next);
   };
 

@@ -114,8 +114,6 @@ export class Producer implements Observer<ProducerRecord> {
     gate: PartitionGate | null = null,
   ) {
     this.config = resolveProducerConfig(config);
-    // the client closes its producers with itself, and refuses new ones once closing
-    this.release = client.own(this);
     this.clock = burstClock(scheduler);
     this.identity = this.config.idempotent ? null : NO_IDENTITY;
     const changed = () => {
@@ -132,6 +130,9 @@ export class Producer implements Observer<ProducerRecord> {
       distinctUntilChanged((a, b) => (Object.keys(a) as Array<keyof ProducerStats>).every((k) => a[k] === b[k])),
     );
     this.errors$ = this.failures.asObservable();
+    // last, once built: the client closes its producers with itself, and refuses new ones
+    // once closing (this throws then)
+    this.release = client.own(this);
   }
 
   protected get resolvedConfig(): ResolvedProducerConfig {
@@ -288,9 +289,10 @@ export class Producer implements Observer<ProducerRecord> {
     this.admit(pending);
   }
 
-  /** Why nothing is accepted now (closed, or fenced for good), if that is so. */
+  /** Why nothing is accepted now (closing or closed, or fenced for good), if that is so. */
   private refusal(): Error | null {
-    return this.closed ? new ProducerClosedError() : this.sender.fatalError;
+    // refused from the moment close() begins, so the flush it waits for covers every record taken
+    return this.closing !== null ? new ProducerClosedError() : this.sender.fatalError;
   }
 
   /** The record in bytes, or null after telling its sink why it cannot be taken. */
