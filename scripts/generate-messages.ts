@@ -323,8 +323,12 @@ function generate({ definitions: dir, outDir }: Args): void {
     apis.map((a) => `import { ${a.name} } from './${a.file}.js';`).join('\n') + '\n\n' +
     `/** Every API, in api key order. */\nexport const allApis = [\n${apis.map((a) => `  ${a.name},`).join('\n')}\n] as const;\n`;
   outputs.set('index.ts', index);
-  rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
+  // only what an earlier run wrote is removed: --out pointed at another folder must not empty it
+  const present = readdirSync(outDir, { withFileTypes: true });
+  const foreign = present.filter((e) => !e.isFile() || !readFileSync(join(outDir, e.name), 'utf8').startsWith(header));
+  if (foreign.length > 0) throw new Error(`${outDir} holds ${foreign[0].name}, which this script did not write; give --out an empty folder or a generated one`);
+  for (const e of present) rmSync(join(outDir, e.name));
   for (const [file, src] of outputs) writeFileSync(join(outDir, file), src);
   process.stdout.write(`wrote ${apis.length} APIs to ${outDir}\n`);
 }

@@ -102,6 +102,19 @@ describe('scripts/generate-messages.ts', () => {
     }
   });
 
+  it.skipIf(definitions === undefined)('refuses an --out folder holding files it did not write, and removes none of them', () => {
+    const out = mkdtempSync(join(tmpdir(), 'rxkafka-generate-foreign-'));
+    try {
+      writeFileSync(join(out, 'notes.txt'), 'mine\n');
+      const run = generate(definitions as string, '--out', out);
+      expect(run.status, run.stderr).toBe(1);
+      expect(run.stderr).toMatch(/^generate: .*holds notes\.txt, which this script did not write/);
+      expect(readdirSync(out)).toEqual(['notes.txt']);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it.skipIf(definitions === undefined)('regenerates byte-identical files from the same definitions', () => {
     const out = mkdtempSync(join(tmpdir(), 'rxkafka-generate-'));
     try {
