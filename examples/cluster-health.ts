@@ -4,8 +4,7 @@
  * Run: npm run example:cluster-health
  */
 import { distinctUntilChanged, filter, firstValueFrom, map } from 'rxjs';
-import { createClient } from 'rxkafka';
-import { Metadata } from 'rxkafka/protocol';
+import { api, createClient } from 'rxkafka';
 import { MockCluster } from 'rxkafka/testing';
 
 const cluster = await MockCluster.start({ brokers: 3 });
@@ -30,13 +29,13 @@ try {
   console.log('taking broker 2 down');
   cluster.setBrokerDown(2);
   for (let i = 0; i < 2; i++) {
-    await firstValueFrom(client.request({ nodeId: 2 }, Metadata, { topics: [] })).catch((e: Error) => console.log(`  request to broker 2: ${e.name}`));
+    await firstValueFrom(client.request({ nodeId: 2 }, api.Metadata, { topics: [] })).catch((e: Error) => console.log(`  request to broker 2: ${e.name}`));
   }
-  await firstValueFrom(client.request({ nodeId: 2 }, Metadata, { topics: [] })).catch((e: Error) => console.log(`  while open: ${e.name} (no attempt made)`));
+  await firstValueFrom(client.request({ nodeId: 2 }, api.Metadata, { topics: [] })).catch((e: Error) => console.log(`  while open: ${e.name} (no attempt made)`));
   console.log('bringing broker 2 back');
   cluster.setBrokerUp(2);
   await firstValueFrom(client.stats$.pipe(filter((s) => s.brokers.some((b) => b.nodeId === 2 && b.circuit === 'half-open'))));
-  await firstValueFrom(client.request({ nodeId: 2 }, Metadata, { topics: [] }));
+  await firstValueFrom(client.request({ nodeId: 2 }, api.Metadata, { topics: [] }));
   console.log('broker 2 answered the probe; circuit closed');
   states.unsubscribe();
 } finally {

@@ -1,5 +1,7 @@
 /** rxkafka: a Kafka client built on RxJS. */
 export { createClient, type KafkaClient } from './client.js';
+/** Every API's declaration, for `client.request(target, api.ListOffsets, body)` (also in `rxkafka/protocol`). */
+export * as api from './protocol/messages/generated/index.js';
 export {
   AllBrokersUnavailableError,
   ClientClosedError,
