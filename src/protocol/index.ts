@@ -4,4 +4,5 @@ export * from './messages/index.js';
 export { COMPRESSION_NAMES, codecByName, CompressionId, type Codec } from './compression/index.js';
 export { Reader, Writer, type ReaderOptions } from './primitives.js';
 export { ErrorCode, errorByCode, errorCodes, KafkaBrokerError, kafkaErrorFromCode, type ErrorCodeInfo } from './error-codes.js';
+export * from './enums.js';
 export { KafkaProtocolError } from '../errors.js';
