@@ -37,6 +37,10 @@ try {
 } catch (e) {
   result.producerAfterClose = e instanceof KafkaError ? e.name : String(e);
 }
+// what still holds the event loop once the closing sockets have had their turn to close
+// (stdout and stderr pipes are the process's own)
+for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+result.holding = process.getActiveResourcesInfo().filter((r) => r !== 'PipeWrap' && r !== 'TTYWrap');
 console.log(JSON.stringify(result));
 
 const watchdog = setTimeout(() => {
