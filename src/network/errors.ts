@@ -1,4 +1,5 @@
 import { KafkaError } from '../errors.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
 /** The connection could not be opened, or broke; pending requests on it fail with this. */
 export class KafkaConnectionError extends KafkaError {
@@ -36,6 +37,6 @@ export class FrameTooLargeError extends KafkaError {
 export class UnsupportedVersionError extends KafkaError {
   override readonly name = 'UnsupportedVersionError' as const;
   constructor(broker: string, api: string, detail: string) {
-    super(`${broker}: no common version of ${api} (${detail})`, { code: 35 });
+    super(`${broker}: no common version of ${api} (${detail})`, { code: ErrorCode.UNSUPPORTED_VERSION });
   }
 }

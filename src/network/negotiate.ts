@@ -1,4 +1,5 @@
 import { map, Observable, switchMap, of } from 'rxjs';
+import { ErrorCode } from '../protocol/error-codes.js';
 import { decodeResponseFrame, type Api, type Input } from '../protocol/messages/index.js';
 import { UnsupportedVersionError } from './errors.js';
 import type { Connection } from './connection.js';
@@ -8,7 +9,6 @@ export interface VersionRange {
   max: number;
 }
 
-const UNSUPPORTED_VERSION = 35;
 const SOFTWARE_NAME = 'rxkafka';
 const SOFTWARE_VERSION = '0.1.0';
 
@@ -48,7 +48,7 @@ export function negotiateApiVersions<Req, Res extends ApiVersionsAnswer>(
   const ask = (version: number) => connection.request(apiVersions, body, { version });
   return ask(apiVersions.maxVersion).pipe(
     switchMap((res) => {
-      if (res.errorCode !== UNSUPPORTED_VERSION) return of(res);
+      if (res.errorCode !== ErrorCode.UNSUPPORTED_VERSION) return of(res);
       const theirs = res.apiKeys.find((k) => k.apiKey === apiVersions.apiKey);
       const retryAt = theirs === undefined ? 0 : Math.min(theirs.maxVersion, apiVersions.maxVersion);
       return ask(retryAt);
@@ -69,11 +69,11 @@ export function negotiateApiVersions<Req, Res extends ApiVersionsAnswer>(
  */
 export function decodeAnswer<Req, Res>(api: Api<Req, Res>, sentVersion: number, payload: Buffer): Res {
   const unsupported =
-    api.apiKey === 18 && sentVersion > 0 && payload.length >= 6 && payload.readInt16BE(4) === UNSUPPORTED_VERSION;
+    api.apiKey === 18 && sentVersion > 0 && payload.length >= 6 && payload.readInt16BE(4) === ErrorCode.UNSUPPORTED_VERSION;
   if (!unsupported) return decodeResponseFrame(api, sentVersion, payload).body;
   try {
     return decodeResponseFrame(api, 0, payload).body;
   } catch {
-    return { errorCode: UNSUPPORTED_VERSION, apiKeys: [] } as unknown as Res;
+    return { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: [] } as unknown as Res;
   }
 }

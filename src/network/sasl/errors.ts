@@ -1,6 +1,5 @@
 import { KafkaError } from '../../errors.js';
-
-const SASL_AUTHENTICATION_FAILED = 58;
+import { ErrorCode } from '../../protocol/error-codes.js';
 
 /**
  * SASL did not succeed: bad credentials, a server that could not prove it knows them, or a
@@ -9,6 +8,6 @@ const SASL_AUTHENTICATION_FAILED = 58;
 export class SaslAuthenticationError extends KafkaError {
   override readonly name = 'SaslAuthenticationError' as const;
   constructor(message: string) {
-    super(message, { code: SASL_AUTHENTICATION_FAILED, retriable: false });
+    super(message, { code: ErrorCode.SASL_AUTHENTICATION_FAILED, retriable: false });
   }
 }

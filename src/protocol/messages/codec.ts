@@ -1,4 +1,5 @@
 import { KafkaError } from '../../errors.js';
+import { ErrorCode } from '../error-codes.js';
 import { Reader, Writer } from '../primitives.js';
 import { inRange, type FieldDecl, type FieldType, type MessageDecl } from './schema.js';
 
@@ -7,7 +8,6 @@ import { inRange, type FieldDecl, type FieldType, type MessageDecl } from './sch
  * from closures specialised to that version (no per-field version checks at run time) and cached.
  */
 
-const UNSUPPORTED_VERSION = 35;
 export const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 const EMPTY = Buffer.alloc(0);
 
@@ -39,7 +39,7 @@ export function messageCodec(decl: MessageDecl, version: number): MessageCodec {
     if (!inRange(decl.validVersions, version)) {
       throw new KafkaError(
         `${decl.name} v${version} is not supported (v${decl.validVersions[0]}-v${decl.validVersions[1]})`,
-        { code: UNSUPPORTED_VERSION },
+        { code: ErrorCode.UNSUPPORTED_VERSION },
       );
     }
     const flexible = decl.flexibleFrom !== null && version >= decl.flexibleFrom;

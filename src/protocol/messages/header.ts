@@ -1,4 +1,5 @@
 import { KafkaError, KafkaProtocolError } from '../../errors.js';
+import { ErrorCode } from '../error-codes.js';
 import { Reader, Writer } from '../primitives.js';
 import { apisByKey } from './registry.js';
 import type { AnyApi, Api, Input } from './schema.js';
@@ -13,7 +14,6 @@ import type { AnyApi, Api, Input } from './schema.js';
 
 const API_VERSIONS = 18;
 const CONTROLLED_SHUTDOWN = 7;
-const UNSUPPORTED_VERSION = 35;
 
 function isFlexible(apiKey: number, apiVersion: number): boolean {
   const api = apisByKey.get(apiKey);
@@ -66,7 +66,7 @@ export function readRequestHeader(r: Reader): RequestHeader {
 function checkVersion(api: AnyApi, version: number): void {
   if (version < api.minVersion || version > api.maxVersion) {
     throw new KafkaError(`${api.name} v${version} is not supported (v${api.minVersion}-v${api.maxVersion})`, {
-      code: UNSUPPORTED_VERSION,
+      code: ErrorCode.UNSUPPORTED_VERSION,
     });
   }
 }
@@ -191,11 +191,11 @@ export function decodeRequestFrame(payload: Uint8Array): RequestFrame {
   const header = readRequestHeader(r);
   const api = apisByKey.get(header.apiKey);
   if (api === undefined) {
-    const error = new KafkaError(`unknown api key ${header.apiKey}`, { code: UNSUPPORTED_VERSION });
+    const error = new KafkaError(`unknown api key ${header.apiKey}`, { code: ErrorCode.UNSUPPORTED_VERSION });
     return { ...header, ok: false, reason: 'unknown-api', api, error };
   }
   if (header.apiVersion < api.minVersion || header.apiVersion > api.maxVersion) {
-    const error = new KafkaError(`${api.name} v${header.apiVersion} is not supported`, { code: UNSUPPORTED_VERSION });
+    const error = new KafkaError(`${api.name} v${header.apiVersion} is not supported`, { code: ErrorCode.UNSUPPORTED_VERSION });
     return { ...header, ok: false, reason: 'unsupported-version', api, error };
   }
   try {

@@ -1,9 +1,9 @@
 import { KafkaProtocolError } from '../../errors.js';
+import { ControlRecordType } from '../enums.js';
 import type { ControlMarker, RecordInput } from './types.js';
 
 /** Control record key: version int16, type int16. Value (abort/commit): version int16, coordinatorEpoch int32. */
-const ABORT = 0;
-const COMMIT = 1;
+const { ABORT, COMMIT } = ControlRecordType;
 
 /**
  * Reads the marker of a control record. Types other than abort/commit (newer brokers use

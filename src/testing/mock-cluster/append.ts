@@ -6,8 +6,6 @@ import { addSequence, type PendingProducer, type ProducerCheck } from './produce
 import type { ClusterState, PartitionState } from './state.js';
 import { TransactionCoordinator } from './transaction-coordinator.js';
 
-const INVALID_RECORD = 87;
-
 /**
  * A request's bytes are the broker's to keep (nothing reuses a read buffer), but a small batch
  * viewing a large read chunk would pin the whole chunk: keep views that fill most of their
@@ -37,7 +35,7 @@ function checkProducers(
   const pending = batches.length > 1 ? new Map<bigint, PendingProducer>() : undefined;
   for (let i = 0; i < batches.length; i++) {
     const { info } = batches[i];
-    if (info.isControl) return failed(INVALID_RECORD, 'clients may not write control batches');
+    if (info.isControl) return failed(ErrorCode.INVALID_RECORD, 'clients may not write control batches');
     if (info.producerId < 0n) {
       if (info.isTransactional) return failed(ErrorCode.INVALID_TXN_STATE, 'transactional batch without a producer id');
       continue;

@@ -3,6 +3,7 @@ import * as tls from 'node:tls';
 import { once } from 'node:events';
 import { concatMap, defer, EMPTY, from, isObservable, map, Observable, of, Subject, take, timer, type Subscription } from 'rxjs';
 import { FrameReader } from '../../network/frame-reader.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
 import {
   ApiVersions,
   decodeRequestFrame,
@@ -17,7 +18,6 @@ import { NO_RESPONSE, type ApiHandler, type HandlerResult, type RequestContext, 
 import type { ClusterState, MockBroker } from './state.js';
 import type { MemoryNetwork, MemoryServerSocket } from '../memory-network.js';
 
-const UNSUPPORTED_VERSION = 35;
 const MAX_REQUEST_BYTES = 100 * 1024 * 1024;
 
 export interface ListenerOptions {
@@ -148,7 +148,7 @@ export class BrokerServer {
         // The one answer every client understands: v0, naming the versions we do speak.
         return this.delayed(
           encodeResponseFrame(ApiVersions, 0, frame.correlationId, {
-            errorCode: UNSUPPORTED_VERSION,
+            errorCode: ErrorCode.UNSUPPORTED_VERSION,
             apiKeys: [{ apiKey: ApiVersions.apiKey, minVersion: ApiVersions.minVersion, maxVersion: ApiVersions.maxVersion }],
           }),
         );
@@ -160,7 +160,7 @@ export class BrokerServer {
         const api: AnyApi = frame.api;
         const version = Math.min(Math.max(frame.apiVersion, api.minVersion), api.maxVersion);
         return this.delayed(
-          encodeResponseFrame(api, version, frame.correlationId, genericErrorResponse(api.response, version, UNSUPPORTED_VERSION)),
+          encodeResponseFrame(api, version, frame.correlationId, genericErrorResponse(api.response, version, ErrorCode.UNSUPPORTED_VERSION)),
         );
       }
       return from([null]);
@@ -173,7 +173,7 @@ export class BrokerServer {
     }
     const respond = (body: unknown) => encodeResponseFrame(api, frame.apiVersion, frame.correlationId, body);
     if (handler === undefined) {
-      return this.delayed(respond(genericErrorResponse(api.response, frame.apiVersion, UNSUPPORTED_VERSION)));
+      return this.delayed(respond(genericErrorResponse(api.response, frame.apiVersion, ErrorCode.UNSUPPORTED_VERSION)));
     }
     const ctx: RequestContext = {
       cluster: this.cluster,

@@ -10,12 +10,6 @@ const MIN_SESSION_TIMEOUT_MS = 1;
 const MAX_SESSION_TIMEOUT_MS = 1_800_000;
 const EMPTY = Buffer.alloc(0);
 
-/** Codes the coordinator answers with that ErrorCode does not name. */
-export const GroupErrorCode = {
-  INVALID_GROUP_ID: 24,
-  OFFSET_METADATA_TOO_LARGE: 12,
-} as const;
-
 export interface JoinParams {
   groupId: string;
   memberId: string;
@@ -75,7 +69,7 @@ export class GroupCoordinator {
 
   join(p: JoinParams, answer: (a: JoinAnswer) => void): void {
     const fail = (errorCode: number, memberId = p.memberId) => answer(joinError(errorCode, memberId));
-    if (p.groupId === '') return fail(GroupErrorCode.INVALID_GROUP_ID);
+    if (p.groupId === '') return fail(ErrorCode.INVALID_GROUP_ID);
     if (p.sessionTimeoutMs < MIN_SESSION_TIMEOUT_MS || p.sessionTimeoutMs > MAX_SESSION_TIMEOUT_MS) {
       return fail(ErrorCode.INVALID_SESSION_TIMEOUT);
     }

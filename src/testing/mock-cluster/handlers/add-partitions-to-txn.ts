@@ -10,7 +10,6 @@ import {
 import { defineHandler, type RequestContext } from '../handler.js';
 import { TransactionCoordinator, type TransactionPartition } from '../transaction-coordinator.js';
 
-const OPERATION_NOT_ATTEMPTED = 55;
 /** From v4 the request batches transactions (a broker verifying for its produce path). */
 const BATCHED_FROM = 4;
 
@@ -63,7 +62,7 @@ function addTo(ask: TxnAsk, ctx: RequestContext): TopicResults {
   }
   if (unknown) {
     return every(ask.topics, (topic, p) =>
-      ctx.cluster.partition(topic, p) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : OPERATION_NOT_ATTEMPTED,
+      ctx.cluster.partition(topic, p) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.OPERATION_NOT_ATTEMPTED,
     );
   }
   coordinator.addPartitions(txn, found);

@@ -1,7 +1,8 @@
+import { ConfigResourceType } from '../../../protocol/enums.js';
 import { ErrorCode } from '../../../protocol/error-codes.js';
 import type { RequestContext } from '../handler.js';
 import type { TopicState } from '../state.js';
-import { duplicates, RESOURCE_BROKER, RESOURCE_TOPIC } from './admin-rules.js';
+import { duplicates } from './admin-rules.js';
 
 export interface AlterResult {
   resourceType: number;
@@ -31,8 +32,8 @@ export function alterResources<R extends { resourceType: number; resourceName: s
     });
     if (twice.has(`${r.resourceType}:${r.resourceName}`)) return result(ErrorCode.INVALID_REQUEST, 'Duplicate resource in request.');
     if (duplicates(r.configs.map((c) => c.name)).size > 0) return result(ErrorCode.INVALID_REQUEST, 'Duplicate config names for one resource.');
-    if (r.resourceType === RESOURCE_BROKER) return result(ErrorCode.INVALID_REQUEST, 'MockCluster broker configs are static.');
-    if (r.resourceType !== RESOURCE_TOPIC) return result(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${r.resourceType}`);
+    if (r.resourceType === ConfigResourceType.BROKER) return result(ErrorCode.INVALID_REQUEST, 'MockCluster broker configs are static.');
+    if (r.resourceType !== ConfigResourceType.TOPIC) return result(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${r.resourceType}`);
     const topic = ctx.cluster.topics.get(r.resourceName);
     if (topic === undefined) return result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${r.resourceName} does not exist`);
     const configs = next(r, topic);

@@ -34,8 +34,3 @@ export function replicaProblem(brokerIds: readonly number[], known: ReadonlySet<
   const unknown = brokerIds.find((id) => !known.has(id));
   return unknown === undefined ? null : `unknown broker ${unknown} in replica list`;
 }
-
-export const RESOURCE_TOPIC = 2;
-export const RESOURCE_BROKER = 4;
-export const INVALID_REPLICA_ASSIGNMENT = 39;
-export const INVALID_TOPIC_EXCEPTION = 17;

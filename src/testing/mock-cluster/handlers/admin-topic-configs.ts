@@ -3,9 +3,6 @@ import { TOPIC_CONFIG_DEFAULTS } from '../state.js';
 /** DescribeConfigs' ConfigType values. */
 export const ConfigType = { BOOLEAN: 1, STRING: 2, INT: 3, LONG: 5, DOUBLE: 6, LIST: 7 } as const;
 
-/** DescribeConfigs' ConfigSource values. */
-export const ConfigSource = { DYNAMIC_TOPIC_CONFIG: 1, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5 } as const;
-
 interface TopicConfigDef {
   readonly type: number;
   /** Values a STRING config may take; any when absent. */

@@ -2,7 +2,7 @@ import { ErrorCode } from '../../../protocol/error-codes.js';
 import { CreatePartitions, type CreatePartitionsRequestCreatePartitionsTopic } from '../../../protocol/messages/index.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import { PartitionLog } from '../partition-log.js';
-import { duplicates, INVALID_REPLICA_ASSIGNMENT, notController, replicaProblem } from './admin-rules.js';
+import { duplicates, notController, replicaProblem } from './admin-rules.js';
 
 /** New partitions' replica lists, or the error the topic gets. */
 function plan(t: CreatePartitionsRequestCreatePartitionsTopic, ctx: RequestContext): number[][] | { code: number; message: string } {
@@ -23,13 +23,13 @@ function plan(t: CreatePartitionsRequestCreatePartitionsTopic, ctx: RequestConte
     return Array.from({ length: added }, (_, i) => cluster.newPartition(current + i, ids, rf).replicas);
   }
   if (t.assignments.length !== added) {
-    return { code: INVALID_REPLICA_ASSIGNMENT, message: `Increasing the number of partitions by ${added} but ${t.assignments.length} assignments provided.` };
+    return { code: ErrorCode.INVALID_REPLICA_ASSIGNMENT, message: `Increasing the number of partitions by ${added} but ${t.assignments.length} assignments provided.` };
   }
   const known = new Set(cluster.brokers.keys());
   for (const a of t.assignments) {
     const problem = replicaProblem(a.brokerIds, known);
-    if (problem !== null) return { code: INVALID_REPLICA_ASSIGNMENT, message: problem };
-    if (a.brokerIds.length !== rf) return { code: INVALID_REPLICA_ASSIGNMENT, message: `Inconsistent replication factor: expected ${rf} replicas.` };
+    if (problem !== null) return { code: ErrorCode.INVALID_REPLICA_ASSIGNMENT, message: problem };
+    if (a.brokerIds.length !== rf) return { code: ErrorCode.INVALID_REPLICA_ASSIGNMENT, message: `Inconsistent replication factor: expected ${rf} replicas.` };
   }
   return t.assignments.map((a) => [...a.brokerIds]);
 }

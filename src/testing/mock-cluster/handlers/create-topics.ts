@@ -1,3 +1,4 @@
+import { ConfigSource } from '../../../protocol/enums.js';
 import { ErrorCode } from '../../../protocol/error-codes.js';
 import {
   CreateTopics,
@@ -9,8 +10,8 @@ import {
 import { defineHandler, type RequestContext } from '../handler.js';
 import { PartitionLog } from '../partition-log.js';
 import type { ClusterState, PartitionState } from '../state.js';
-import { duplicates, INVALID_REPLICA_ASSIGNMENT, INVALID_TOPIC_EXCEPTION, notController, replicaProblem, topicNameProblem } from './admin-rules.js';
-import { ConfigSource, effectiveTopicConfigs, topicConfigProblem } from './admin-topic-configs.js';
+import { duplicates, notController, replicaProblem, topicNameProblem } from './admin-rules.js';
+import { effectiveTopicConfigs, topicConfigProblem } from './admin-topic-configs.js';
 
 type Result = Input<CreateTopicsResponseCreatableTopicResult>;
 
@@ -34,7 +35,7 @@ const failed = (name: string, errorCode: number, errorMessage: string | null): R
 /** The plan for one topic, or the error it gets, checked in the order Kafka checks. */
 function plan(t: CreateTopicsRequestCreatableTopic, cluster: ClusterState): Plan | { code: number; message: string } {
   const nameProblem = topicNameProblem(t.name);
-  if (nameProblem !== null) return { code: INVALID_TOPIC_EXCEPTION, message: nameProblem };
+  if (nameProblem !== null) return { code: ErrorCode.INVALID_TOPIC_EXCEPTION, message: nameProblem };
   if (cluster.topics.has(t.name)) return { code: ErrorCode.TOPIC_ALREADY_EXISTS, message: `Topic '${t.name}' already exists.` };
 
   const configs = new Map<string, string>();
@@ -53,11 +54,11 @@ function plan(t: CreateTopicsRequestCreatableTopic, cluster: ClusterState): Plan
     const sorted = [...t.assignments].sort((a, b) => a.partitionIndex - b.partitionIndex);
     const replicas: number[][] = [];
     for (const [i, a] of sorted.entries()) {
-      if (a.partitionIndex !== i) return { code: INVALID_REPLICA_ASSIGNMENT, message: 'Partitions must be numbered 0..N-1 without gaps.' };
+      if (a.partitionIndex !== i) return { code: ErrorCode.INVALID_REPLICA_ASSIGNMENT, message: 'Partitions must be numbered 0..N-1 without gaps.' };
       const problem = replicaProblem(a.brokerIds, known);
-      if (problem !== null) return { code: INVALID_REPLICA_ASSIGNMENT, message: problem };
+      if (problem !== null) return { code: ErrorCode.INVALID_REPLICA_ASSIGNMENT, message: problem };
       if (a.brokerIds.length !== sorted[0].brokerIds.length) {
-        return { code: INVALID_REPLICA_ASSIGNMENT, message: 'All partitions must have the same number of replicas.' };
+        return { code: ErrorCode.INVALID_REPLICA_ASSIGNMENT, message: 'All partitions must have the same number of replicas.' };
       }
       replicas.push([...a.brokerIds]);
     }
@@ -111,7 +112,7 @@ function createTopics(request: { topics: CreateTopicsRequestCreatableTopic[]; va
         name: c.name,
         value: c.value,
         readOnly: false,
-        configSource: c.isDefault ? ConfigSource.DEFAULT_CONFIG : ConfigSource.DYNAMIC_TOPIC_CONFIG,
+        configSource: c.isDefault ? ConfigSource.DEFAULT_CONFIG : ConfigSource.TOPIC_CONFIG,
         isSensitive: false,
       })),
     };

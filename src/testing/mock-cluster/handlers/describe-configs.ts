@@ -1,3 +1,4 @@
+import { ConfigResourceType, ConfigSource } from '../../../protocol/enums.js';
 import { ErrorCode } from '../../../protocol/error-codes.js';
 import {
   DescribeConfigs,
@@ -9,8 +10,7 @@ import {
 } from '../../../protocol/messages/index.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import { TOPIC_CONFIG_DEFAULTS } from '../state.js';
-import { RESOURCE_BROKER, RESOURCE_TOPIC } from './admin-rules.js';
-import { ConfigSource, ConfigType, effectiveTopicConfigs, topicConfigDoc, topicConfigType } from './admin-topic-configs.js';
+import { ConfigType, effectiveTopicConfigs, topicConfigDoc, topicConfigType } from './admin-topic-configs.js';
 
 type Entry = Input<DescribeConfigsResponseDescribeConfigsResourceResult>;
 type Result = Input<DescribeConfigsResponseDescribeConfigsResult>;
@@ -32,7 +32,7 @@ function topicEntries(own: ReadonlyMap<string, string>, resource: DescribeConfig
       const synonyms = [];
       if (options.synonyms) {
         // Most specific first: the topic's own value, then the default it overrides.
-        if (!c.isDefault) synonyms.push({ name: c.name, value: c.value, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
+        if (!c.isDefault) synonyms.push({ name: c.name, value: c.value, source: ConfigSource.TOPIC_CONFIG });
         if (fallback !== undefined) synonyms.push({ name: c.name, value: fallback, source: ConfigSource.DEFAULT_CONFIG });
       }
       return {
@@ -40,7 +40,7 @@ function topicEntries(own: ReadonlyMap<string, string>, resource: DescribeConfig
         value: c.value,
         readOnly: false,
         isDefault: c.isDefault,
-        configSource: c.isDefault ? ConfigSource.DEFAULT_CONFIG : ConfigSource.DYNAMIC_TOPIC_CONFIG,
+        configSource: c.isDefault ? ConfigSource.DEFAULT_CONFIG : ConfigSource.TOPIC_CONFIG,
         isSensitive: false,
         synonyms,
         configType: topicConfigType(c.name),
@@ -98,8 +98,8 @@ function describe(request: DescribeConfigsRequest, ctx: RequestContext) {
   };
   const results = request.resources.map((resource): Result => {
     const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
-    if (resource.resourceType === RESOURCE_BROKER) return describeBroker(resource, ctx, options);
-    if (resource.resourceType !== RESOURCE_TOPIC) {
+    if (resource.resourceType === ConfigResourceType.BROKER) return describeBroker(resource, ctx, options);
+    if (resource.resourceType !== ConfigResourceType.TOPIC) {
       return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type ${resource.resourceType}`, configs: [] };
     }
     const topic = ctx.cluster.topics.get(resource.resourceName);

@@ -1,4 +1,6 @@
 import { map, merge, Observable, of, take, timer } from 'rxjs';
+import { IsolationLevel } from '../../../protocol/enums.js';
+import { ErrorCode } from '../../../protocol/error-codes.js';
 import {
   Fetch,
   type FetchRequest,
@@ -8,12 +10,6 @@ import {
 } from '../../../protocol/messages/index.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import type { PartitionState, TopicState } from '../state.js';
-
-const OFFSET_OUT_OF_RANGE = 1;
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
-const NOT_LEADER_OR_FOLLOWER = 6;
-const UNKNOWN_TOPIC_ID = 100;
-const READ_COMMITTED = 1;
 
 interface Target {
   topic: TopicState | undefined;
@@ -49,24 +45,24 @@ function readPartition(
 ): { data: Input<FetchResponsePartitionData>; bytes: number } {
   const base = { partitionIndex: target.partition, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n };
   if (target.topic === undefined || p === undefined) {
-    const unknown = target.topic === undefined && ctx.apiVersion >= 13 ? UNKNOWN_TOPIC_ID : UNKNOWN_TOPIC_OR_PARTITION;
+    const unknown = target.topic === undefined && ctx.apiVersion >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     return { data: { ...base, errorCode: unknown, records: Buffer.alloc(0) }, bytes: 0 };
   }
   if (p.leader !== ctx.broker.id) {
     return {
-      data: { ...base, errorCode: NOT_LEADER_OR_FOLLOWER, currentLeader: { leaderId: p.leader, leaderEpoch: p.leaderEpoch }, records: Buffer.alloc(0) },
+      data: { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, currentLeader: { leaderId: p.leader, leaderEpoch: p.leaderEpoch }, records: Buffer.alloc(0) },
       bytes: 0,
     };
   }
   const log = p.log;
   const positions = { highWatermark: log.logEndOffset, lastStableOffset: log.lastStableOffset, logStartOffset: log.logStartOffset };
   if (target.fetchOffset < log.logStartOffset || target.fetchOffset > log.logEndOffset) {
-    return { data: { ...base, ...positions, errorCode: OFFSET_OUT_OF_RANGE, records: Buffer.alloc(0) }, bytes: 0 };
+    return { data: { ...base, ...positions, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, records: Buffer.alloc(0) }, bytes: 0 };
   }
-  const upTo = isolation === READ_COMMITTED ? log.lastStableOffset : log.logEndOffset;
+  const upTo = isolation === IsolationLevel.READ_COMMITTED ? log.lastStableOffset : log.logEndOffset;
   const batches = budget > 0 ? log.read(target.fetchOffset, Math.min(target.partitionMaxBytes, budget), upTo) : [];
   const records = batches.length === 1 ? batches[0].bytes : Buffer.concat(batches.map((b) => b.bytes));
-  const aborted = isolation === READ_COMMITTED ? log.abortedTransactions(target.fetchOffset, upTo) : null;
+  const aborted = isolation === IsolationLevel.READ_COMMITTED ? log.abortedTransactions(target.fetchOffset, upTo) : null;
   return {
     data: { ...base, ...positions, errorCode: 0, abortedTransactions: aborted, preferredReadReplica: -1, records },
     bytes: records.length,

@@ -1,12 +1,10 @@
+import { CoordinatorType } from '../../../protocol/enums.js';
 import { ErrorCode } from '../../../protocol/error-codes.js';
 import { FindCoordinator, type FindCoordinatorResponseCoordinator, type Input } from '../../../protocol/messages/index.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 
-const GROUP_KEY = 0;
-const TRANSACTION_KEY = 1;
-
 function locate(key: string, keyType: number, ctx: RequestContext): Input<FindCoordinatorResponseCoordinator> {
-  if (keyType !== GROUP_KEY && keyType !== TRANSACTION_KEY) {
+  if (keyType !== CoordinatorType.GROUP && keyType !== CoordinatorType.TRANSACTION) {
     return { key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `unknown key type ${keyType}` };
   }
   const broker = ctx.cluster.coordinatorFor(key);

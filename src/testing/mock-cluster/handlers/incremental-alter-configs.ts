@@ -1,14 +1,10 @@
+import { AlterConfigOpType } from '../../../protocol/enums.js';
 import { ErrorCode } from '../../../protocol/error-codes.js';
 import { IncrementalAlterConfigs } from '../../../protocol/messages/index.js';
 import { defineHandler } from '../handler.js';
 import { TOPIC_CONFIG_DEFAULTS } from '../state.js';
 import { alterResources } from './admin-alter.js';
 import { isListConfig, splitList, topicConfigProblem } from './admin-topic-configs.js';
-
-const SET = 0;
-const DELETE = 1;
-const APPEND = 2;
-const SUBTRACT = 3;
 
 /** IncrementalAlterConfigs changes only what it names: set, delete (back to default), or edit a list. */
 export const incrementalAlterConfigsHandler = defineHandler(
@@ -21,19 +17,19 @@ export const incrementalAlterConfigsHandler = defineHandler(
         const current = configs.get(c.name) ?? TOPIC_CONFIG_DEFAULTS.get(c.name) ?? '';
         let value: string | null;
         switch (c.configOperation) {
-          case SET:
+          case AlterConfigOpType.SET:
             value = c.value;
             break;
-          case DELETE:
+          case AlterConfigOpType.DELETE:
             configs.delete(c.name);
             continue;
-          case APPEND:
-          case SUBTRACT: {
+          case AlterConfigOpType.APPEND:
+          case AlterConfigOpType.SUBTRACT: {
             if (!isListConfig(c.name)) return { code: ErrorCode.INVALID_CONFIG, message: `Config ${c.name} is not a list; APPEND and SUBTRACT need one.` };
             if (c.value === null) return { code: ErrorCode.INVALID_REQUEST, message: `Null value for ${c.name}` };
             const items = splitList(current);
             const given = splitList(c.value);
-            const result = c.configOperation === APPEND ? [...items, ...given.filter((v) => !items.includes(v))] : items.filter((v) => !given.includes(v));
+            const result = c.configOperation === AlterConfigOpType.APPEND ? [...items, ...given.filter((v) => !items.includes(v))] : items.filter((v) => !given.includes(v));
             value = result.join(',');
             break;
           }

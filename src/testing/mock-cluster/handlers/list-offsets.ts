@@ -1,13 +1,12 @@
+import { IsolationLevel } from '../../../protocol/enums.js';
+import { ErrorCode } from '../../../protocol/error-codes.js';
 import { ListOffsets, type Input, type ListOffsetsResponseListOffsetsPartitionResponse } from '../../../protocol/messages/index.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import type { PartitionState } from '../state.js';
 
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
-const NOT_LEADER_OR_FOLLOWER = 6;
 const LATEST = -1n;
 const EARLIEST = -2n;
 const MAX_TIMESTAMP = -3n;
-const READ_COMMITTED = 1;
 
 function lookup(
   p: PartitionState,
@@ -15,7 +14,7 @@ function lookup(
   isolation: number,
 ): { offset: bigint; timestamp: bigint } {
   const log = p.log;
-  const end = isolation === READ_COMMITTED ? log.lastStableOffset : log.logEndOffset;
+  const end = isolation === IsolationLevel.READ_COMMITTED ? log.lastStableOffset : log.logEndOffset;
   if (timestamp === LATEST) return { offset: end, timestamp: -1n };
   if (timestamp === EARLIEST) return { offset: log.logStartOffset, timestamp: -1n };
   if (timestamp === MAX_TIMESTAMP) {
@@ -37,8 +36,8 @@ function answer(
   ctx: RequestContext,
 ): Input<ListOffsetsResponseListOffsetsPartitionResponse> {
   const p = ctx.cluster.partition(topicName, partitionIndex);
-  if (p === undefined) return { partitionIndex, errorCode: UNKNOWN_TOPIC_OR_PARTITION, offset: -1n, timestamp: -1n };
-  if (p.leader !== ctx.broker.id) return { partitionIndex, errorCode: NOT_LEADER_OR_FOLLOWER, offset: -1n, timestamp: -1n };
+  if (p === undefined) return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, offset: -1n, timestamp: -1n };
+  if (p.leader !== ctx.broker.id) return { partitionIndex, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, offset: -1n, timestamp: -1n };
   const found = lookup(p, timestamp, isolation);
   return {
     partitionIndex,

@@ -1,11 +1,7 @@
+import { ErrorCode } from '../../../protocol/error-codes.js';
 import { Metadata, type MetadataResponseTopic, type Input } from '../../../protocol/messages/index.js';
 import { defineHandler } from '../handler.js';
 import type { ClusterState, TopicState } from '../state.js';
-
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
-const LEADER_NOT_AVAILABLE = 5;
-const INVALID_TOPIC_EXCEPTION = 17;
-const UNKNOWN_TOPIC_ID = 100;
 
 const LEGAL_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 
@@ -17,7 +13,7 @@ function describeTopic(cluster: ClusterState, topic: TopicState): Input<Metadata
     topicId: topic.topicId,
     isInternal: topic.isInternal,
     partitions: topic.partitions.map((p) => ({
-      errorCode: p.leader < 0 ? LEADER_NOT_AVAILABLE : 0,
+      errorCode: p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : 0,
       partitionIndex: p.index,
       leaderId: p.leader,
       leaderEpoch: p.leaderEpoch,
@@ -40,18 +36,18 @@ export const metadataHandler = defineHandler(Metadata, (request, ctx) => {
     for (const asked of request.topics ?? []) {
       if (asked.name === null) {
         const byId = cluster.topicById(asked.topicId);
-        topics.push(byId ? describeTopic(cluster, byId) : { errorCode: UNKNOWN_TOPIC_ID, name: null, topicId: asked.topicId });
+        topics.push(byId ? describeTopic(cluster, byId) : { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: asked.topicId });
         continue;
       }
       let topic = cluster.topics.get(asked.name);
       if (topic === undefined && autoCreate) {
         if (!LEGAL_TOPIC.test(asked.name)) {
-          topics.push({ errorCode: INVALID_TOPIC_EXCEPTION, name: asked.name });
+          topics.push({ errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, name: asked.name });
           continue;
         }
         topic = cluster.createTopic(asked.name);
       }
-      topics.push(topic ? describeTopic(cluster, topic) : { errorCode: UNKNOWN_TOPIC_OR_PARTITION, name: asked.name });
+      topics.push(topic ? describeTopic(cluster, topic) : { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name: asked.name });
     }
   }
   return {

@@ -1,6 +1,6 @@
 import { ErrorCode } from '../../../protocol/error-codes.js';
 import { OffsetCommit, type OffsetCommitRequest } from '../../../protocol/messages/index.js';
-import { GroupErrorCode, groupCoordinatorOf, isCoordinatorFor } from '../group-coordinator.js';
+import { groupCoordinatorOf, isCoordinatorFor } from '../group-coordinator.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 
 /** Kafka's offset.metadata.max.bytes default. */
@@ -28,7 +28,7 @@ function commit(request: OffsetCommitRequest, ctx: RequestContext) {
     const p = byKey.get(`${topic}:${partition}`);
     if (p === undefined || ctx.cluster.partition(topic, partition) === undefined) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     if (p.committedMetadata !== null && Buffer.byteLength(p.committedMetadata) > MAX_METADATA_BYTES) {
-      return GroupErrorCode.OFFSET_METADATA_TOO_LARGE;
+      return ErrorCode.OFFSET_METADATA_TOO_LARGE;
     }
     ctx.cluster.offsets.commit(request.groupId, topic, partition, {
       offset: p.committedOffset,

@@ -1,10 +1,8 @@
+import { ErrorCode } from '../../../protocol/error-codes.js';
 import { Produce, type Input, type ProduceRequest, type ProduceResponse } from '../../../protocol/messages/index.js';
 import { appendRecords } from '../append.js';
 import { defineHandler, NO_RESPONSE, type RequestContext } from '../handler.js';
 import { TOPIC_CONFIG_DEFAULTS } from '../state.js';
-
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
-const NOT_LEADER_OR_FOLLOWER = 6;
 
 function shaped(request: ProduceRequest, codeOf: (topic: string, index: number) => number): Input<ProduceResponse> {
   return {
@@ -25,9 +23,9 @@ async function produce(request: ProduceRequest, ctx: RequestContext): Promise<In
       const p = topic?.partitions[pd.index];
       const base = { index: pd.index, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
       if (p === undefined) {
-        partitionResponses.push({ ...base, errorCode: UNKNOWN_TOPIC_OR_PARTITION });
+        partitionResponses.push({ ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
       } else if (p.leader !== broker.id) {
-        partitionResponses.push({ ...base, errorCode: NOT_LEADER_OR_FOLLOWER, currentLeader: { leaderId: p.leader, leaderEpoch: p.leaderEpoch } });
+        partitionResponses.push({ ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, currentLeader: { leaderId: p.leader, leaderEpoch: p.leaderEpoch } });
       } else {
         const limit = Number(topic?.configs.get('max.message.bytes') ?? TOPIC_CONFIG_DEFAULTS.get('max.message.bytes'));
         const result = await appendRecords(cluster, p, pd.records ?? Buffer.alloc(0), request.transactionalId, limit);
