@@ -30,6 +30,7 @@ export function createClient(config: ClientConfig): KafkaClient {
     metadata: (topics) => cluster.metadata(topics),
     metadata$: (topics) => cluster.metadata$(topics),
     leaderFor: (topic, partition) => cluster.leaderFor(topic, partition),
+    coordinator: (type, key) => cluster.coordinator(type, key),
     invalidateMetadata: (topic, errorCode) => cluster.invalidateMetadata(topic, errorCode),
     request: (target, api, body, options) => cluster.request(target, api, body, options),
     stats$: cluster.stats$,

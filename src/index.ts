@@ -15,6 +15,7 @@ export {
   type ClientStats,
   type Closable,
   type ClusterClient,
+  type CoordinatorType,
   type ClusterMetadata,
   type PartitionMetadata,
   type RequestTarget,

@@ -161,6 +161,10 @@ export class FakeClusterClient implements ClusterClient {
   private readonly children = new Set<Closable>();
   private closing: Promise<void> | null = null;
 
+  coordinator(type: string, key: string): Observable<number> {
+    return throwError(() => new KafkaError(`fake cluster client: no ${type} coordinator for ${key}`));
+  }
+
   own(child: Closable): () => void {
     if (this.closing !== null) throw new ClientClosedError();
     this.children.add(child);

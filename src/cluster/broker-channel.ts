@@ -23,7 +23,7 @@ export interface BrokerStats {
 export type BodyFor<Req> = Input<Req> | ((version: number) => Input<Req>);
 
 /** Only failures of the broker itself count against its circuit, not broker error codes. */
-const isBrokerFailure = (e: unknown) => e instanceof KafkaConnectionError || e instanceof RequestTimeoutError;
+export const isBrokerFailure = (e: unknown) => e instanceof KafkaConnectionError || e instanceof RequestTimeoutError;
 
 /**
  * Everything rxkafka holds for one broker address: at most one open connection (opened on

@@ -17,8 +17,11 @@ import { KafkaError, KafkaProtocolError } from '../errors.js';
 import { FrameTooLargeError, type RequestOptions } from '../network/index.js';
 import { isRetriableError } from '../operators/retriable.js';
 import { retryBackoff } from '../operators/retry-backoff.js';
-import { Metadata, type Api, type Input, type MetadataRequest } from '../protocol/messages/index.js';
-import { BrokerChannel, type BodyFor, type BrokerStats } from './broker-channel.js';
+import { kafkaErrorFromCode } from '../protocol/error-codes.js';
+import { FindCoordinator, Metadata, type Api, type Input, type MetadataRequest } from '../protocol/messages/index.js';
+import { CircuitOpenError } from '../operators/circuit-breaker.js';
+import { COORDINATOR_MOVED, Coordinators, coordinatorErrorIn, type CoordinatorType } from './coordinators.js';
+import { BrokerChannel, isBrokerFailure, type BodyFor, type BrokerStats } from './broker-channel.js';
 import { formatAddress, parseBrokerAddress } from './broker-address.js';
 import { resolveConfig, type ClientConfig, type ResolvedConfig } from './config.js';
 import { AllBrokersUnavailableError, ClientClosedError } from './errors.js';
@@ -33,8 +36,11 @@ export interface ClientRequestOptions extends RequestOptions {
   retry?: boolean;
 }
 
-/** Where a request goes: a broker by id, by address, or whichever answers first. */
-export type RequestTarget = { nodeId: number } | { address: string } | 'any';
+/**
+ * Where a request goes: a broker by id, by address, whichever answers first, or the
+ * coordinator of a group or transactional id (looked up, cached, and followed when it moves).
+ */
+export type RequestTarget = { nodeId: number } | { address: string } | { coordinator: { type: CoordinatorType; key: string } } | 'any';
 
 export interface ClientStats {
   brokers: BrokerStats[];
@@ -55,6 +61,11 @@ export interface ClusterClient {
   invalidateMetadata(topic: string, errorCode?: number): boolean;
   /** A typed request to a broker, with retries, circuit breaking and version negotiation. */
   request<Req, Res>(target: RequestTarget, api: Api<Req, Res>, body: BodyFor<Req>, options?: ClientRequestOptions): Observable<Res>;
+  /**
+   * The broker id coordinating a group or a transactional id: FindCoordinator at the
+   * negotiated version, cached per key until an answer says it moved. Cold.
+   */
+  coordinator(type: CoordinatorType, key: string): Observable<number>;
   /** Per-broker health and load; replays the current state and emits on every change. */
   readonly stats$: Observable<ClientStats>;
   /**
@@ -110,6 +121,7 @@ class Client implements ClusterClient {
   private readonly byNode = new Map<number, BrokerChannel>();
   private readonly bootstrap: BrokerChannel[];
   private readonly cache: MetadataCache;
+  private readonly coordinators: Coordinators;
   private rotation = 0;
   /** Set once close() begins: own() refuses new children from then on (requests go on until `closed`). */
   private closing: Promise<void> | null = null;
@@ -124,6 +136,7 @@ class Client implements ClusterClient {
   constructor(private readonly config: ResolvedConfig) {
     this.cache = new MetadataCache(config.metadataMaxAgeMs, () => config.scheduler.now());
     this.bootstrap = config.bootstrap.map((b) => this.channel(formatAddress(b.host, b.port)));
+    this.coordinators = new Coordinators((body) => this.anyBroker(FindCoordinator, body), config.retry, config.scheduler, config.random);
     this.stats$ = this.changes.pipe(
       startWith(undefined),
       map(() => ({ brokers: [...this.byAddress.values()].map((c) => c.stats()) })),
@@ -208,6 +221,7 @@ class Client implements ClusterClient {
     const send = (c: BrokerChannel) => (options?.retry === false ? c.attempt(api, body, options) : c.request(api, body, options));
     return this.untilClosed(defer(() => {
       if (target === 'any') return this.anyBroker(api, body, options);
+      if ('coordinator' in target) return this.toCoordinator(target.coordinator, api, body, options);
       if ('address' in target) return send(this.channel(target.address));
       const known = this.byNode.get(target.nodeId);
       if (known !== undefined) return send(known);
@@ -219,6 +233,46 @@ class Client implements ClusterClient {
         }),
       );
     }));
+  }
+
+  coordinator(type: CoordinatorType, key: string): Observable<number> {
+    return this.untilClosed(this.coordinators.lookup(type, key));
+  }
+
+  /**
+   * A request to a coordinator. An answer naming NOT_COORDINATOR or COORDINATOR_NOT_AVAILABLE
+   * (anywhere in it), or a failure of the coordinator's broker, drops the cached coordinator;
+   * then, as for COORDINATOR_LOAD_IN_PROGRESS, the request goes again after a backoff, to the
+   * coordinator looked up anew. So a coordinator that moves costs a retry.
+   */
+  private toCoordinator<Req, Res>(
+    target: { type: CoordinatorType; key: string },
+    api: Api<Req, Res>,
+    body: BodyFor<Req>,
+    options?: ClientRequestOptions,
+  ): Observable<Res> {
+    const { type, key } = target;
+    return defer(() => {
+      let nodeId = -1;
+      return this.coordinators.lookup(type, key).pipe(
+        mergeMap((id) => {
+          nodeId = id;
+          return this.request({ nodeId: id }, api, body, { ...options, retry: false });
+        }),
+        map((res) => {
+          const code = coordinatorErrorIn(res);
+          if (code === null) return res;
+          if (COORDINATOR_MOVED.has(code)) this.coordinators.forget(type, key, nodeId);
+          throw kafkaErrorFromCode(code, `${api.name} to the ${type} coordinator for ${key} (broker ${nodeId})`);
+        }),
+        catchError((e: unknown) => {
+          if (nodeId >= 0 && (isBrokerFailure(e) || e instanceof CircuitOpenError)) this.coordinators.forget(type, key, nodeId);
+          throw e;
+        }),
+      );
+    }).pipe(
+      retryBackoff({ ...this.config.retry, scheduler: this.config.scheduler, random: this.config.random, shouldRetry: isRetriableError }),
+    );
   }
 
   metadata$(topics?: string[]): Observable<ClusterMetadata> {

@@ -2,5 +2,6 @@ export { createClusterClient, type ClientRequestOptions, type Closable, type Cli
 export type { CircuitBreakerConfig, ClientConfig, RetryConfig } from './config.js';
 export type { BodyFor, BrokerStats } from './broker-channel.js';
 export { AllBrokersUnavailableError, ClientClosedError } from './errors.js';
+export type { CoordinatorType } from './coordinators.js';
 export type { BrokerInfo, ClusterMetadata, PartitionMetadata, TopicMetadata } from './metadata.js';
 export { STALE_METADATA_CODES } from './metadata-cache.js';

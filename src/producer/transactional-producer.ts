@@ -1,10 +1,9 @@
 import { firstValueFrom, type SchedulerLike } from 'rxjs';
-import type { ClusterClient } from '../cluster/index.js';
+import type { ClusterClient, RequestTarget } from '../cluster/index.js';
 import { KafkaError } from '../errors.js';
 import { kafkaErrorFromCode } from '../protocol/error-codes.js';
 import { AddOffsetsToTxn, AddPartitionsToTxn, EndTxn, TxnOffsetCommit } from '../protocol/messages/index.js';
 import type { ProducerConfig } from './config.js';
-import { COORDINATOR_GROUP, COORDINATOR_TRANSACTION, findCoordinator } from './coordinator.js';
 import { ProducerFencedError } from './errors.js';
 import { initProducerId, type ProducerIdentity } from './identity.js';
 import { Producer } from './producer.js';
@@ -96,7 +95,6 @@ class TransactionGate implements PartitionGate {
 export class TransactionalProducer extends Producer {
   private readonly transactionalId: string;
   private readonly gate: TransactionGate;
-  private coordinator: number | null = null;
   private current: ProducerIdentity | null = null;
   private open = false;
   private txnFailures: Error[] = [];
@@ -163,24 +161,17 @@ export class TransactionalProducer extends Producer {
 
   private async ensureReady(): Promise<ProducerIdentity> {
     if (this.current) return this.current;
-    const coordinator = await this.coordinatorNode();
     try {
-      this.current = await initProducerId(
-        this.client,
-        { nodeId: coordinator },
-        this.transactionalId,
-        this.resolvedConfig.transactionTimeoutMs,
-      );
+      this.current = await initProducerId(this.client, this.txnCoordinator, this.transactionalId, this.resolvedConfig.transactionTimeoutMs);
     } catch (e) {
-      this.coordinator = null;
       throw this.fencingOf(e);
     }
     return this.current;
   }
 
-  private async coordinatorNode(): Promise<number> {
-    this.coordinator ??= await findCoordinator(this.client, this.transactionalId, COORDINATOR_TRANSACTION);
-    return this.coordinator;
+  /** The transaction coordinator, as a target the client follows when it moves. */
+  private get txnCoordinator(): RequestTarget {
+    return { coordinator: { type: 'transaction', key: this.transactionalId } };
   }
 
   private async addPartitions(parts: Array<{ topic: string; partition: number }>): Promise<void> {
@@ -189,7 +180,7 @@ export class TransactionalProducer extends Producer {
     for (const p of parts) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
     const res = await firstValueFrom(
       this.client.request(
-        { nodeId: await this.coordinatorNode() },
+        this.txnCoordinator,
         AddPartitionsToTxn,
         {
           v3AndBelowTransactionalId: this.transactionalId,
@@ -212,7 +203,7 @@ export class TransactionalProducer extends Producer {
     if (!this.open) throw new KafkaError('sendOffsets outside a transaction');
     const id = await this.ensureReady();
     const added = await firstValueFrom(
-      this.client.request({ nodeId: await this.coordinatorNode() }, AddOffsetsToTxn, {
+      this.client.request(this.txnCoordinator, AddOffsetsToTxn, {
         transactionalId: this.transactionalId,
         producerId: id.producerId,
         producerEpoch: id.producerEpoch,
@@ -222,9 +213,8 @@ export class TransactionalProducer extends Producer {
     if (added.errorCode !== 0) throw this.fencingOf(kafkaErrorFromCode(added.errorCode, 'AddOffsetsToTxn'));
     const byTopic = new Map<string, TransactionOffset[]>();
     for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o]);
-    const groupCoordinator = await findCoordinator(this.client, groupId, COORDINATOR_GROUP);
     const res = await firstValueFrom(
-      this.client.request({ nodeId: groupCoordinator }, TxnOffsetCommit, {
+      this.client.request({ coordinator: { type: 'group', key: groupId } }, TxnOffsetCommit, {
         transactionalId: this.transactionalId,
         groupId,
         producerId: id.producerId,
@@ -254,7 +244,7 @@ export class TransactionalProducer extends Producer {
     const id = await this.ensureReady();
     if (this.gate.added.size === 0 && !commit) return; // nothing reached the coordinator
     const res = await firstValueFrom(
-      this.client.request({ nodeId: await this.coordinatorNode() }, EndTxn, {
+      this.client.request(this.txnCoordinator, EndTxn, {
         transactionalId: this.transactionalId,
         producerId: id.producerId,
         producerEpoch: id.producerEpoch,
