@@ -17,7 +17,7 @@ import { KafkaError, KafkaProtocolError } from '../errors.js';
 import { FrameTooLargeError, type RequestOptions } from '../network/index.js';
 import { isRetriableError } from '../operators/retriable.js';
 import { retryBackoff } from '../operators/retry-backoff.js';
-import { kafkaErrorFromCode } from '../protocol/error-codes.js';
+import { ErrorCode, kafkaErrorFromCode } from '../protocol/error-codes.js';
 import { FindCoordinator, Metadata, type Api, type Input, type MetadataRequest } from '../protocol/messages/index.js';
 import { CircuitOpenError } from '../operators/circuit-breaker.js';
 import { COORDINATOR_MOVED, Coordinators, coordinatorErrorIn, type CoordinatorType } from './coordinators.js';
@@ -288,7 +288,7 @@ class Client implements ClusterClient {
         map((meta) => {
           // A topic being created has no leader yet: ask again shortly rather than hand it out.
           const pending = meta.topics.some(
-            (t) => t.error?.code === 5 || t.partitions.some((p) => p.leader < 0 || p.error?.code === 5),
+            (t) => t.error?.code === ErrorCode.LEADER_NOT_AVAILABLE || t.partitions.some((p) => p.leader < 0 || p.error?.code === ErrorCode.LEADER_NOT_AVAILABLE),
           );
           if (pending && topics !== undefined) throw new IncompleteMetadataError(meta);
           return meta;
@@ -317,8 +317,8 @@ class Client implements ClusterClient {
         const t = meta.topics.find((x) => x.name === topic);
         if (t?.error) throw t.error;
         const p = t?.partitions.find((x) => x.partition === partition);
-        if (p === undefined) throw new KafkaError(`${topic}[${partition}] does not exist`, { code: 3 });
-        if (p.leader < 0) throw new KafkaError(`${topic}[${partition}] has no leader`, { code: 5, retriable: true });
+        if (p === undefined) throw new KafkaError(`${topic}[${partition}] does not exist`, { code: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+        if (p.leader < 0) throw new KafkaError(`${topic}[${partition}] has no leader`, { code: ErrorCode.LEADER_NOT_AVAILABLE, retriable: true });
         return p.leader;
       }),
     );

@@ -1,12 +1,13 @@
 import type { BrokerInfo, ClusterMetadata, TopicMetadata } from './metadata.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
 /** Broker error codes after which a topic's cached leaders are not to be trusted. */
-export const STALE_METADATA_CODES: ReadonlySet<number> = new Set([
-  3, // UNKNOWN_TOPIC_OR_PARTITION
-  5, // LEADER_NOT_AVAILABLE
-  6, // NOT_LEADER_OR_FOLLOWER
-  74, // FENCED_LEADER_EPOCH
-  75, // UNKNOWN_LEADER_EPOCH
+export const STALE_METADATA_CODES: ReadonlySet<number> = new Set<number>([
+  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCode.LEADER_NOT_AVAILABLE,
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  ErrorCode.FENCED_LEADER_EPOCH,
+  ErrorCode.UNKNOWN_LEADER_EPOCH,
 ]);
 
 interface Entry {

@@ -2,7 +2,7 @@ import { distinctUntilChanged, map, startWith, Subject, type Observable, type Ob
 import type { ClusterClient } from '../cluster/index.js';
 import { burstClock } from '../clock.js';
 import { KafkaError } from '../errors.js';
-import { kafkaErrorFromCode } from '../protocol/error-codes.js';
+import { ErrorCode, kafkaErrorFromCode } from '../protocol/error-codes.js';
 import { decodeRecordBatches, RecordsWriter, sealRecordBatch, sealRecordBatchSync, type EncodedRecords, type EncodeOptions } from '../protocol/records/index.js';
 import { Accumulator } from './accumulator.js';
 import { resolveProducerConfig, type ProducerConfig, type ResolvedProducerConfig } from './config.js';
@@ -34,7 +34,6 @@ export interface ProducerStats {
   errors: number;
 }
 
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
 const MAX_SEQUENCE = 0x7fffffff;
 
 /**
@@ -450,7 +449,7 @@ export class Producer implements Observer<ProducerRecord> {
 
   private place(r: PendingRecord, info: TopicInfo): void {
     if (r.partition >= info.partitions) {
-      this.failHeld(r, kafkaErrorFromCode(UNKNOWN_TOPIC_OR_PARTITION, `${r.topic}[${r.partition}]`));
+      this.failHeld(r, kafkaErrorFromCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${r.topic}[${r.partition}]`));
       return;
     }
     if (r.partition >= 0) {
@@ -479,7 +478,7 @@ export class Producer implements Observer<ProducerRecord> {
     const waiting = this.parked.get(topic) ?? [];
     this.parked.delete(topic);
     if (info === null) {
-      const failure = error ?? kafkaErrorFromCode(UNKNOWN_TOPIC_OR_PARTITION, topic);
+      const failure = error ?? kafkaErrorFromCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, topic);
       for (const r of waiting) this.failHeld(r, failure);
     } else {
       for (const r of waiting) this.place(r, info);

@@ -4,18 +4,13 @@ import { STALE_METADATA_CODES } from '../cluster/index.js';
 import { KafkaError } from '../errors.js';
 import { isRetriableError } from '../operators/retriable.js';
 import { backoffDelay } from '../operators/retry-backoff.js';
-import { errorByCode, kafkaErrorFromCode } from '../protocol/error-codes.js';
+import { ErrorCode, errorByCode, kafkaErrorFromCode } from '../protocol/error-codes.js';
 import { Produce, type ProduceResponse } from '../protocol/messages/index.js';
 import type { ResolvedProducerConfig } from './config.js';
 import { DeliveryTimeoutError, ProducerFencedError } from './errors.js';
 import type { ProducerBatch } from './producer-batch.js';
 import type { TopicRegistry } from './topics.js';
 
-const MESSAGE_TOO_LARGE = 10;
-const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
-const DUPLICATE_SEQUENCE_NUMBER = 46;
-const INVALID_PRODUCER_EPOCH = 47;
-const PRODUCER_FENCED = 90;
 /** Between sends of a failed batch: the Java client's retry.backoff.ms and retry.backoff.max.ms. */
 const RETRY_BACKOFF = { initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2 } as const;
 
@@ -326,22 +321,22 @@ export class Sender {
         continue;
       }
       const code = pr.errorCode;
-      if (code === 0 || code === DUPLICATE_SEQUENCE_NUMBER) {
+      if (code === 0 || code === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
         this.finish(q, b, null, code === 0 ? pr.baseOffset : -1n, Number(pr.logAppendTimeMs));
         continue;
       }
       const error = kafkaErrorFromCode(code, `${b.topic}[${b.partition}]${pr.errorMessage ? `: ${pr.errorMessage}` : ''}`);
       if (STALE_METADATA_CODES.has(code)) this.topics.refresh(b.topic, code);
-      if (code === MESSAGE_TOO_LARGE && b.count > 1 && this.split !== null) {
+      if (code === ErrorCode.MESSAGE_TOO_LARGE && b.count > 1 && this.split !== null) {
         this.splitInPlace(q, b, error, this.split);
         continue;
       }
-      if ((code === INVALID_PRODUCER_EPOCH || code === PRODUCER_FENCED) && this.config.transactionalId !== null) {
+      if ((code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.PRODUCER_FENCED) && this.config.transactionalId !== null) {
         this.finish(q, b, new ProducerFencedError(error.message), -1n, -1);
         this.stop(new ProducerFencedError(error.message));
         continue;
       }
-      if (errorByCode(code).retriable || (code === OUT_OF_ORDER_SEQUENCE_NUMBER && this.config.idempotent)) {
+      if (errorByCode(code).retriable || (code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && this.config.idempotent)) {
         this.retryOrFail(q, b, error);
       } else {
         this.finish(q, b, error, -1n, -1);

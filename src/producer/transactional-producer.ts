@@ -1,7 +1,7 @@
 import { firstValueFrom, type SchedulerLike } from 'rxjs';
 import type { ClusterClient, RequestTarget } from '../cluster/index.js';
 import { KafkaError } from '../errors.js';
-import { kafkaErrorFromCode } from '../protocol/error-codes.js';
+import { ErrorCode, kafkaErrorFromCode } from '../protocol/error-codes.js';
 import { AddOffsetsToTxn, AddPartitionsToTxn, EndTxn, TxnOffsetCommit } from '../protocol/messages/index.js';
 import type { ProducerConfig } from './config.js';
 import { ProducerFencedError } from './errors.js';
@@ -10,8 +10,6 @@ import { Producer } from './producer.js';
 import type { MetadataFor, ProducerRecord, SendRecords } from './record.js';
 import type { PartitionGate } from './sender.js';
 
-const INVALID_PRODUCER_EPOCH = 47;
-const PRODUCER_FENCED = 90;
 /** Newer AddPartitionsToTxn versions are for brokers verifying, not for producers. */
 const ADD_PARTITIONS_CLIENT_MAX_VERSION = 3;
 /** EndTxn v5 (KIP-890) bumps the epoch on every end; this producer keeps one epoch per id. */
@@ -261,7 +259,7 @@ export class TransactionalProducer extends Producer {
   /** Fencing codes end this producer for good; other errors pass through. */
   private fencingOf(e: unknown): Error {
     const code = e instanceof KafkaError ? e.code : -1;
-    if (code === INVALID_PRODUCER_EPOCH || code === PRODUCER_FENCED) {
+    if (code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.PRODUCER_FENCED) {
       const fenced = new ProducerFencedError(`${this.transactionalId}: ${(e as Error).message}`);
       this.sender.stop(fenced);
       return fenced;
