@@ -4,7 +4,7 @@ import { createClient, type KafkaClient } from '../../src/index.js';
 import { BufferExhaustedError, InvalidRecordError, RecordTooLargeError } from '../../src/producer/errors.js';
 import { partitionForKey } from '../../src/producer/partitioners/index.js';
 import { DeliveryError, type Producer } from '../../src/producer/producer.js';
-import { MockCluster, type MockClusterOptions } from '../../src/testing/index.js';
+import { MockCluster, virtualTime, type MockClusterOptions } from '../../src/testing/index.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -126,25 +126,48 @@ describe('producer against MockCluster', () => {
     expect(failures).toEqual(['nowhere']);
   });
 
-  it('keeps queued bytes within bufferMemory against a slow broker, and rejects after maxBlockMs', async () => {
-    const { cluster, client } = await setup({ brokers: 1 });
+  it('keeps queued bytes within bufferMemory against a slow broker, and rejects after maxBlockMs (in virtual time)', async () => {
+    // on the memory network with one virtual clock: the 2 s latency costs no wall time, and
+    // each outcome's time is exact
+    const time = virtualTime();
+    const cluster = await MockCluster.start({ brokers: 1, network: 'memory', scheduler: time.scheduler });
+    cleanups.push(() => cluster.stop());
+    const client = createClient({ brokers: cluster.bootstrap, transport: cluster.transport, scheduler: time.scheduler });
+    cleanups.push(() => time.run(() => client.close()));
     await cluster.createTopic('slow', { partitions: 1 });
+    await time.run(() => client.metadata(['slow'])); // connected and known before the clock starts
     cluster.setLatency(1, 2000);
     const bufferMemory = 16 * 1024;
-    const producer = track(client.producer({ bufferMemory, maxBlockMs: 300, lingerMs: 0, batchBytes: 8192, requestTimeoutMs: 10_000 }));
+    const producer = client.producer({ bufferMemory, maxBlockMs: 300, lingerMs: 0, batchBytes: 8192, requestTimeoutMs: 10_000 });
     let peak = 0;
     const stats = producer.stats$.subscribe((s) => (peak = Math.max(peak, s.queuedBytes)));
     const value = Buffer.alloc(1000, 1);
-    const sends = Array.from({ length: 30 }, () => producer.send({ topic: 'slow', value }).then(() => 'ok', (e: unknown) => e));
-    const outcomes = await Promise.all(sends);
+    const started = time.now();
+    const outcomes = await time.run(() =>
+      Promise.all(
+        Array.from({ length: 30 }, () =>
+          producer.send({ topic: 'slow', value }).then(
+            () => ({ ok: true, at: time.now() - started }),
+            (e: unknown) => ({ ok: false, error: e, at: time.now() - started }),
+          ),
+        ),
+      ),
+    );
     stats.unsubscribe();
-    const exhausted = outcomes.filter((o) => o instanceof BufferExhaustedError);
+    const exhausted = outcomes.filter((o) => !o.ok);
     expect(exhausted.length).toBeGreaterThan(0);
-    expect(outcomes.filter((o) => o === 'ok').length).toBeGreaterThan(0);
+    for (const o of exhausted) {
+      expect('error' in o && o.error).toBeInstanceOf(BufferExhaustedError);
+      expect(o.at).toBe(300); // maxBlockMs, to the millisecond
+    }
+    const delivered = outcomes.filter((o) => o.ok);
+    expect(delivered.length).toBeGreaterThan(0);
+    // InitProducerId, then Produce: each round trip exactly 2 s away
+    for (const o of delivered) expect(o.at % 2000).toBe(0);
     expect(peak).toBeGreaterThan(0);
     expect(peak).toBeLessThanOrEqual(bufferMemory + 1100);
     // Everything acknowledged is in the log; nothing rejected is.
-    expect(cluster.records('slow', 0)).toHaveLength(outcomes.filter((o) => o === 'ok').length);
+    expect(cluster.records('slow', 0)).toHaveLength(delivered.length);
   });
 
   it('gives the right offsets to send() when Observer-side records share its batch', async () => {
