@@ -21,6 +21,7 @@ export type KafkaErrorName =
   | 'KafkaConfigError'
   | 'KafkaProtocolError'
   | 'KafkaBrokerError'
+  | 'CompressionError'
   | 'KafkaConnectionError'
   | 'RequestTimeoutError'
   | 'FrameTooLargeError'
@@ -64,6 +65,12 @@ export class KafkaProtocolError extends KafkaError {
     super(`${message} (at byte ${offset})`, options);
     this.offset = offset;
   }
+}
+
+/** Anything thrown, as a KafkaError: our own pass as they are, anything else becomes the cause. */
+export function asKafkaError(e: unknown): KafkaError {
+  if (e instanceof KafkaError) return e;
+  return new KafkaError(e instanceof Error ? e.message : String(e), { cause: e });
 }
 
 /** A configuration value rejected at construction; `field` names the offending option. */

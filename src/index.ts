@@ -23,6 +23,7 @@ export {
   type TopicMetadata,
 } from './cluster/index.js';
 export { KafkaConfigError, KafkaError, KafkaProtocolError, type KafkaErrorName, type KafkaErrorOptions } from './errors.js';
+export { CompressionError } from './protocol/compression/index.js';
 export { KafkaBrokerError, ErrorCode } from './protocol/error-codes.js';
 export {
   FrameTooLargeError,

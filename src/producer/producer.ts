@@ -1,7 +1,7 @@
 import { distinctUntilChanged, map, startWith, Subject, type Observable, type Observer, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { ClusterClient } from '../cluster/index.js';
 import { burstClock } from '../clock.js';
-import { KafkaError } from '../errors.js';
+import { asKafkaError, KafkaError } from '../errors.js';
 import { ErrorCode, kafkaErrorFromCode } from '../protocol/error-codes.js';
 import { decodeRecordBatches, RecordsWriter, sealRecordBatch, sealRecordBatchSync, type EncodedRecords, type EncodeOptions } from '../protocol/records/index.js';
 import { Accumulator } from './accumulator.js';
@@ -562,7 +562,7 @@ export class Producer implements Observer<ProducerRecord> {
         if (batch.state === 'encoding') batch.state = 'ready';
         this.sender.drain();
       },
-      (e: unknown) => this.sender.fail(batch, e instanceof Error ? e : new Error(String(e))),
+      (e: unknown) => this.sender.fail(batch, asKafkaError(e)),
     );
   }
 
@@ -628,7 +628,7 @@ export class Producer implements Observer<ProducerRecord> {
 
   private identityFailed(e: unknown): void {
     this.identityPending = false;
-    const error = e instanceof Error ? e : new Error(String(e));
+    const error = asKafkaError(e);
     const waiting = this.awaitingIdentity;
     this.awaitingIdentity = [];
     for (const b of waiting) b.complete(error, -1n, -1);
@@ -655,7 +655,7 @@ export class Producer implements Observer<ProducerRecord> {
         })
         .catch((e: unknown) => {
           // Without a usable identity the queued batches could never be written in order.
-          this.sender.stop(e instanceof Error ? e : new Error(String(e)));
+          this.sender.stop(asKafkaError(e));
           this.identityFailed(e);
         })
         .finally(() => this.sender.release());

@@ -1,7 +1,7 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { ClusterClient } from '../cluster/index.js';
 import { STALE_METADATA_CODES } from '../cluster/index.js';
-import { KafkaError } from '../errors.js';
+import { asKafkaError, KafkaError } from '../errors.js';
 import { isRetriableError } from '../operators/retriable.js';
 import { backoffDelay } from '../operators/retry-backoff.js';
 import { ErrorCode, errorByCode, kafkaErrorFromCode } from '../protocol/error-codes.js';
@@ -351,7 +351,7 @@ export class Sender {
       const q = this.queueOf(b);
       if (q === undefined) continue;
       if (isRetriableError(e)) this.retryOrFail(q, b, e);
-      else this.finish(q, b, e instanceof Error ? e : new Error(String(e)), -1n, -1);
+      else this.finish(q, b, asKafkaError(e), -1n, -1);
     }
     this.drain();
   }

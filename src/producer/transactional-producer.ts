@@ -1,6 +1,6 @@
 import { firstValueFrom, type SchedulerLike } from 'rxjs';
 import type { ClusterClient, RequestTarget } from '../cluster/index.js';
-import { KafkaError } from '../errors.js';
+import { asKafkaError, KafkaError } from '../errors.js';
 import { ErrorCode, kafkaErrorFromCode } from '../protocol/error-codes.js';
 import { AddOffsetsToTxn, AddPartitionsToTxn, EndTxn, TxnOffsetCommit } from '../protocol/messages/index.js';
 import type { ProducerConfig } from './config.js';
@@ -72,7 +72,7 @@ class TransactionGate implements PartitionGate {
       },
       (e: unknown) => {
         this.adding = false;
-        this.failure = e instanceof Error ? e : new Error(String(e));
+        this.failure = asKafkaError(e);
         this.wake();
       },
     );
@@ -149,7 +149,7 @@ export class TransactionalProducer extends Producer {
 
   private sendInTransaction(records: ProducerRecord | readonly ProducerRecord[]): Promise<unknown> {
     const sent = super.send(records as ProducerRecord);
-    sent.catch((e: unknown) => this.txnFailures.push(e instanceof Error ? e : new Error(String(e))));
+    sent.catch((e: unknown) => this.txnFailures.push(asKafkaError(e)));
     return sent;
   }
 
@@ -264,6 +264,6 @@ export class TransactionalProducer extends Producer {
       this.sender.stop(fenced);
       return fenced;
     }
-    return e instanceof Error ? e : new Error(String(e));
+    return asKafkaError(e);
   }
 }

@@ -1,4 +1,4 @@
-import { KafkaProtocolError } from '../../errors.js';
+import { KafkaError, KafkaProtocolError } from '../../errors.js';
 
 /** Compression names as the client's options spell them. */
 export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
@@ -32,6 +32,26 @@ export function asProtocolError(name: string, err: unknown, at: number): KafkaPr
   if (err instanceof KafkaProtocolError) return err;
   const detail = err instanceof Error ? err.message : String(err);
   return new KafkaProtocolError(`corrupt ${name} data: ${detail}`, at, { cause: err });
+}
+
+/** A codec failed to compress (the library threw): the batch cannot be sent as asked. */
+export class CompressionError extends KafkaError {
+  override readonly name = 'CompressionError' as const;
+  readonly codec: CompressionName;
+
+  constructor(codec: CompressionName, cause: unknown) {
+    super(`${codec} compression failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.codec = codec;
+  }
+}
+
+/** `codec.compress(data)`, its failures as CompressionError with the library's error as cause. */
+export async function compressWith(codec: Codec, data: Buffer): Promise<Buffer> {
+  try {
+    return await codec.compress(data);
+  } catch (e) {
+    throw e instanceof CompressionError ? e : new CompressionError(codec.name, e);
+  }
 }
 
 export function checkOutput(name: string, out: Buffer, maxBytes: number, at: number): Buffer {

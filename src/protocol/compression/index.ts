@@ -1,12 +1,12 @@
 import { KafkaConfigError, KafkaProtocolError } from '../../errors.js';
-import { CompressionId, type Codec, type CompressionName } from './codec.js';
+import { CompressionId, compressWith, type Codec, type CompressionName } from './codec.js';
 import { gzipCodec } from './gzip.js';
 import { lz4Codec } from './lz4.js';
 import { noneCodec } from './none.js';
 import { snappyCodec } from './snappy.js';
 import { zstdCodec } from './zstd.js';
 
-export { CompressionId, type Codec, type CompressionName } from './codec.js';
+export { CompressionError, CompressionId, compressWith, type Codec, type CompressionName } from './codec.js';
 export { isXerial } from './snappy.js';
 
 /** Default ceiling on one batch's decompressed size. */
@@ -30,7 +30,7 @@ export function codecById(id: number, at: number): Codec {
 }
 
 export async function compress(name: CompressionName, data: Buffer): Promise<Buffer> {
-  return await codecByName(name).compress(data);
+  return compressWith(codecByName(name), data);
 }
 
 export async function decompress(

@@ -1,6 +1,6 @@
 import { now as clockNow } from '../../clock.js';
 import { KafkaError } from '../../errors.js';
-import { codecByName } from '../compression/index.js';
+import { codecByName, compressWith } from '../compression/index.js';
 import { BATCH_HEADER_SIZE } from './attributes.js';
 import { attributesOf, writeBatchHeader, type RecordsSummary } from './batch-header.js';
 import { byteLength, headersSize, writeBytes, writeHeaders } from './record-fields.js';
@@ -114,7 +114,7 @@ export async function encodeRecordBatch(
   const l = layout(b, options);
   const plain = Buffer.allocUnsafe(l.recordsSize);
   writeRecords(plain, 0, b, l);
-  const packed = await codec.compress(plain);
+  const packed = await compressWith(codec, plain);
   const buf = Buffer.allocUnsafe(BATCH_HEADER_SIZE + packed.length);
   packed.copy(buf, BATCH_HEADER_SIZE);
   return writeBatchHeader(buf, attributesOf(codec.id, options), summary(b, l), options);

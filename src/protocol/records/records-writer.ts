@@ -1,5 +1,5 @@
 import { KafkaError } from '../../errors.js';
-import { codecByName } from '../compression/index.js';
+import { codecByName, compressWith } from '../compression/index.js';
 import { BATCH_HEADER_SIZE } from './attributes.js';
 import { attributesOf, writeBatchHeader, type RecordsSummary } from './batch-header.js';
 import { byteLength, headersSize, writeBytes, writeHeaders, type Bytes } from './record-fields.js';
@@ -133,7 +133,7 @@ export async function sealRecordBatch(records: EncodedRecords, options: EncodeOp
   const name = options.compression ?? 'none';
   if (name === 'none') return sealRecordBatchSync(records, options);
   const codec = codecByName(name);
-  const packed = await codec.compress(records.buffer.subarray(BATCH_HEADER_SIZE));
+  const packed = await compressWith(codec, records.buffer.subarray(BATCH_HEADER_SIZE));
   const buf = Buffer.allocUnsafe(BATCH_HEADER_SIZE + packed.length);
   packed.copy(buf, BATCH_HEADER_SIZE);
   return writeBatchHeader(buf, attributesOf(codec.id, options), records, options);
