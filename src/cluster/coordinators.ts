@@ -13,7 +13,7 @@ export type CoordinatorType = 'group' | 'transaction';
 export const COORDINATOR_MOVED: ReadonlySet<number> = new Set([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE]);
 
 /** Answers that say: the right coordinator, not ready yet; ask it again after a while. */
-export const COORDINATOR_LOADING: number = ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+const COORDINATOR_LOADING: number = ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
 
 const keyTypeOf = (type: CoordinatorType) => (type === 'group' ? KeyType.GROUP : KeyType.TRANSACTION);
 
