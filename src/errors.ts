@@ -67,10 +67,13 @@ export class KafkaProtocolError extends KafkaError {
   }
 }
 
+/** What was thrown, in words: an Error's message, or the value itself. */
+export const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
 /** Anything thrown, as a KafkaError: our own pass as they are, anything else becomes the cause. */
 export function asKafkaError(e: unknown): KafkaError {
   if (e instanceof KafkaError) return e;
-  return new KafkaError(e instanceof Error ? e.message : String(e), { cause: e });
+  return new KafkaError(messageOf(e), { cause: e });
 }
 
 /** A configuration value rejected at construction; `field` names the offending option. */

@@ -218,21 +218,26 @@ class Client implements ClusterClient {
   }
 
   request<Req, Res>(target: RequestTarget, api: Api<Req, Res>, body: BodyFor<Req>, options?: ClientRequestOptions): Observable<Res> {
+    return this.untilClosed(this.route(target, api, body, options));
+  }
+
+  /** A request to its target, inside what untilClosed already watches. */
+  private route<Req, Res>(target: RequestTarget, api: Api<Req, Res>, body: BodyFor<Req>, options?: ClientRequestOptions): Observable<Res> {
     const send = (c: BrokerChannel) => (options?.retry === false ? c.attempt(api, body, options) : c.request(api, body, options));
-    return this.untilClosed(defer(() => {
+    return defer(() => {
       if (target === 'any') return this.anyBroker(api, body, options);
       if ('coordinator' in target) return this.toCoordinator(target.coordinator, api, body, options);
       if ('address' in target) return send(this.channel(target.address));
       const known = this.byNode.get(target.nodeId);
       if (known !== undefined) return send(known);
-      return this.metadata$().pipe(
+      return this.fetchMetadata(undefined).pipe(
         mergeMap(() => {
           const c = this.byNode.get(target.nodeId);
           if (c === undefined) throw new KafkaError(`broker ${target.nodeId} is not in the cluster metadata`);
           return send(c);
         }),
       );
-    }));
+    });
   }
 
   coordinator(type: CoordinatorType, key: string): Observable<number> {
@@ -257,7 +262,7 @@ class Client implements ClusterClient {
       return this.coordinators.lookup(type, key).pipe(
         mergeMap((id) => {
           nodeId = id;
-          return this.request({ nodeId: id }, api, body, { ...options, retry: false });
+          return this.route({ nodeId: id }, api, body, { ...options, retry: false });
         }),
         map((res) => {
           const code = coordinatorErrorIn(res);
@@ -276,7 +281,12 @@ class Client implements ClusterClient {
   }
 
   metadata$(topics?: string[]): Observable<ClusterMetadata> {
-    return this.untilClosed(defer(() => {
+    return this.untilClosed(this.fetchMetadata(topics));
+  }
+
+  /** Metadata from cache or a broker, inside what untilClosed already watches. */
+  private fetchMetadata(topics: string[] | undefined): Observable<ClusterMetadata> {
+    return defer(() => {
       const cached = this.cache.lookup(topics);
       if (cached !== null) return of(cached);
       return this.anyBroker(Metadata, (v) => metadataBody(v, topics)).pipe(
@@ -304,7 +314,7 @@ class Client implements ClusterClient {
           throw e;
         }),
       );
-    }));
+    });
   }
 
   metadata(topics?: string[]): Promise<ClusterMetadata> {

@@ -1,12 +1,10 @@
-import { KafkaError } from '../errors.js';
+import { KafkaError, messageOf } from '../errors.js';
 import { CircuitOpenError } from '../operators/circuit-breaker.js';
 
 /** What went wrong with a broker: through an open circuit, the failure that opened it. */
 function realFailure(e: unknown): unknown {
   return e instanceof CircuitOpenError && e.cause !== undefined ? e.cause : e;
 }
-
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** No broker of the bootstrap list or the known cluster answered, after every retry. */
 export class AllBrokersUnavailableError extends KafkaError {

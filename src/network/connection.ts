@@ -1,6 +1,6 @@
 import { catchError, concatMap, Observable, of, switchMap, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { defaultScheduler } from '../clock.js';
-import { KafkaError, KafkaProtocolError } from '../errors.js';
+import { KafkaError, KafkaProtocolError, messageOf } from '../errors.js';
 import { encodeRequestFrameChunks } from '../protocol/messages/header.js';
 import { ApiVersions, peekCorrelationId, type Api, type Input } from '../protocol/messages/index.js';
 import { authenticate, type SaslOptions } from './authenticate.js';
@@ -8,8 +8,6 @@ import { KafkaConnectionError, RequestTimeoutError } from './errors.js';
 import { FrameReader } from './frame-reader.js';
 import { negotiateApiVersions, pickVersion, decodeAnswer, type VersionRange } from './negotiate.js';
 import { socketTransport, type Transport, type TransportSocket, type TransportTarget } from './transport.js';
-
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export interface ConnectionOptions extends TransportTarget {
   clientId?: string;

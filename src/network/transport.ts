@@ -1,6 +1,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { Observable } from 'rxjs';
+import { KafkaConnectionError } from './errors.js';
 
 /** Where to connect. `tls` true uses the system CAs; an object passes Node TLS options through. */
 export interface TransportTarget {
@@ -56,7 +57,7 @@ export const socketTransport: Transport = (target) =>
       : net.connect({ host: target.host, port: target.port });
     socket.setNoDelay(true);
     const onError = (e: Error) => subscriber.error(e);
-    const onEarlyClose = () => subscriber.error(new Error('connection closed during connect'));
+    const onEarlyClose = () => subscriber.error(new KafkaConnectionError(`${target.host}:${target.port}`, 'connection closed during connect'));
     socket.once('error', onError);
     socket.once('close', onEarlyClose);
     socket.once(readyEvent, () => {

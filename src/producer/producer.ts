@@ -96,7 +96,6 @@ export class Producer implements Observer<ProducerRecord> {
   /** Outstanding records per flush epoch: flush() waits for its epoch and those before. */
   private readonly epochs = new FlushEpochs();
   private flushWaiters: Array<{ epoch: number; resolve: () => void }> = [];
-  private closed = false;
   private closing: Promise<void> | null = null;
   /** Takes this producer out of its client's care once it has closed on its own. */
   private readonly release: () => void;
@@ -257,7 +256,6 @@ export class Producer implements Observer<ProducerRecord> {
 
   private async shutDown(): Promise<void> {
     await this.flush();
-    this.closed = true;
     this.release();
     this.accumulator.close();
     this.sender.close();

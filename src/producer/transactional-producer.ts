@@ -92,6 +92,8 @@ class TransactionGate implements PartitionGate {
  */
 export class TransactionalProducer extends Producer {
   private readonly transactionalId: string;
+  /** The transaction coordinator, as a target the client follows when it moves. */
+  private readonly txnCoordinator: RequestTarget;
   private readonly gate: TransactionGate;
   private current: ProducerIdentity | null = null;
   private open = false;
@@ -105,6 +107,7 @@ export class TransactionalProducer extends Producer {
     super(client, config, scheduler, gate);
     this.gate = gate;
     this.transactionalId = this.resolvedConfig.transactionalId as string;
+    this.txnCoordinator = { coordinator: { type: 'transaction', key: this.transactionalId } };
   }
 
   /**
@@ -167,10 +170,6 @@ export class TransactionalProducer extends Producer {
     return this.current;
   }
 
-  /** The transaction coordinator, as a target the client follows when it moves. */
-  private get txnCoordinator(): RequestTarget {
-    return { coordinator: { type: 'transaction', key: this.transactionalId } };
-  }
 
   private async addPartitions(parts: Array<{ topic: string; partition: number }>): Promise<void> {
     const id = await this.ensureReady();

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { Observable } from 'rxjs';
-import type { Transport, TransportSocket } from '../network/index.js';
+import { KafkaConnectionError, type Transport, type TransportSocket } from '../network/index.js';
 
 /** The server's side of one in-memory connection. */
 export interface MemoryServerSocket {
@@ -9,11 +9,6 @@ export interface MemoryServerSocket {
   onClose(listener: () => void): void;
   /** Closes both sides; the client sees its connection closed by the peer. */
   destroy(): void;
-}
-
-/** Refused as a TCP connect to a port nobody listens on is, with the same code. */
-class ConnectionRefusedError extends Error {
-  readonly code = 'ECONNREFUSED';
 }
 
 /**
@@ -81,7 +76,9 @@ export class MemoryNetwork {
     new Observable<TransportSocket>((subscriber) => {
       const accept = this.listeners.get(`${target.host}:${target.port}`);
       if (accept === undefined) {
-        subscriber.error(new ConnectionRefusedError(`connect ECONNREFUSED ${target.host}:${target.port} (memory network)`));
+        // refused as a TCP connect to a port nobody listens on is
+        const address = `${target.host}:${target.port}`;
+        subscriber.error(new KafkaConnectionError(address, `connect ECONNREFUSED ${address} (memory network)`));
         return undefined;
       }
       const client = new PipeEnd();
@@ -97,7 +94,7 @@ export class MemoryNetwork {
       subscriber.next({
         write: (data, done) => {
           const written = client.write(data);
-          queueMicrotask(() => done(written ? null : new Error('write after close')));
+          queueMicrotask(() => done(written ? null : new KafkaConnectionError(`${target.host}:${target.port}`, 'write after close')));
         },
         onData: (l) => client.onData(l),
         onClose: (l) => client.onClose(l),

@@ -1,4 +1,5 @@
 import { VirtualTimeScheduler, type SchedulerLike } from 'rxjs';
+import { KafkaError } from '../errors.js';
 
 export interface VirtualTimeOptions {
   /**
@@ -78,11 +79,11 @@ export function virtualTime(options: VirtualTimeOptions = {}): VirtualTime {
       }
       const due = nextDue();
       if (due === undefined) {
-        if (++idle > idleTurns) throw new Error(`virtualTime.run: stuck at ${scheduler.frame} ms: nothing scheduled and the work did not settle`);
+        if (++idle > idleTurns) throw new KafkaError(`virtualTime.run: stuck at ${scheduler.frame} ms: nothing scheduled and the work did not settle`);
         continue;
       }
       idle = 0;
-      if (due > limit) throw new Error(`virtualTime.run: not settled within ${limitMs} ms of virtual time`);
+      if (due > limit) throw new KafkaError(`virtualTime.run: not settled within ${limitMs} ms of virtual time`);
       fireAt(Math.max(due, scheduler.frame));
     }
   };

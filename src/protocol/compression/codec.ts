@@ -1,4 +1,4 @@
-import { KafkaError, KafkaProtocolError } from '../../errors.js';
+import { KafkaError, KafkaProtocolError, messageOf } from '../../errors.js';
 
 /** Compression names as the client's options spell them. */
 export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
@@ -40,7 +40,7 @@ export class CompressionError extends KafkaError {
   readonly codec: CompressionName;
 
   constructor(codec: CompressionName, cause: unknown) {
-    super(`${codec} compression failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`${codec} compression failed: ${messageOf(cause)}`, { cause });
     this.codec = codec;
   }
 }

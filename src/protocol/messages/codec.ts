@@ -374,7 +374,7 @@ interface Step {
  * plain identifiers, and indexes into `steps`; values never reach it.
  */
 function objectBuilder(steps: readonly Step[]): (r: Reader) => Obj {
-  for (const s of steps) if (!IDENTIFIER.test(s.name)) throw new Error(`bad field name ${JSON.stringify(s.name)}`);
+  for (const s of steps) if (!IDENTIFIER.test(s.name)) throw new KafkaError(`bad field name ${JSON.stringify(s.name)} in a message declaration`);
   const props = steps.map((s, i) =>
     s.codec === undefined ? `${s.name}: steps[${i}].makeDefault()` : `${s.name}: steps[${i}].codec.read(r)`,
   );
