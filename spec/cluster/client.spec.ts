@@ -144,7 +144,7 @@ describe('client', () => {
     await c.metadata(['orders']);
     const stats = await firstValueFrom(c.stats$);
     expect(stats.brokers).toEqual([
-      { nodeId: 1, address: `127.0.0.1:${broker.port}`, circuit: 'closed', connections: 1, inFlight: 0, requests: 1, errors: 0 },
+      { nodeId: 1, address: `127.0.0.1:${broker.port}`, circuit: 'closed', connections: 1, connectionsByPurpose: { control: 1, fetch: 0, group: 0, produce: 0 }, inFlight: 0, requests: 1, errors: 0 },
     ]);
   });
 

@@ -14,21 +14,22 @@ import {
   type Subscriber,
 } from 'rxjs';
 import { KafkaError, KafkaProtocolError } from '../errors.js';
-import { FrameTooLargeError, type RequestOptions } from '../network/index.js';
+import { FrameTooLargeError } from '../network/index.js';
 import { isRetriableError } from '../operators/retriable.js';
 import { retryBackoff } from '../operators/retry-backoff.js';
 import { ErrorCode, kafkaErrorFromCode } from '../protocol/error-codes.js';
 import { FindCoordinator, Metadata, type Api, type Input, type MetadataRequest } from '../protocol/messages/index.js';
 import { CircuitOpenError } from '../operators/circuit-breaker.js';
 import { COORDINATOR_MOVED, Coordinators, coordinatorErrorIn, type CoordinatorType } from './coordinators.js';
-import { BrokerChannel, isBrokerFailure, type BodyFor, type BrokerStats } from './broker-channel.js';
+import { BrokerChannel, isBrokerFailure, type BodyFor, type BrokerStats, type ChannelRequestOptions } from './broker-channel.js';
+import { CONNECTION_PURPOSES } from './connection-purpose.js';
 import { formatAddress, parseBrokerAddress } from './broker-address.js';
 import { resolveConfig, type ClientConfig, type ResolvedConfig } from './config.js';
 import { AllBrokersUnavailableError, ClientClosedError } from './errors.js';
 import { toClusterMetadata, type BrokerInfo, type ClusterMetadata } from './metadata.js';
 import { MetadataCache } from './metadata-cache.js';
 
-export interface ClientRequestOptions extends RequestOptions {
+export interface ClientRequestOptions extends ChannelRequestOptions {
   /**
    * Retry connection failures and timeouts against the same broker (default true). Callers
    * with their own retry policy (the producer) turn it off.
@@ -100,7 +101,8 @@ const sameStats = (a: ClientStats, b: ClientStats) =>
     const y = b.brokers[i];
     return (
       x.nodeId === y.nodeId && x.address === y.address && x.circuit === y.circuit && x.connections === y.connections &&
-      x.inFlight === y.inFlight && x.requests === y.requests && x.errors === y.errors
+      x.inFlight === y.inFlight && x.requests === y.requests && x.errors === y.errors &&
+      CONNECTION_PURPOSES.every((p) => x.connectionsByPurpose[p] === y.connectionsByPurpose[p])
     );
   });
 
@@ -173,7 +175,7 @@ class Client implements ClusterClient {
     return [...ordered.filter((c) => c.breaker.state !== 'open'), ...ordered.filter((c) => c.breaker.state === 'open')];
   }
 
-  private anyBroker<Req, Res>(api: Api<Req, Res>, body: BodyFor<Req>, options?: RequestOptions): Observable<Res> {
+  private anyBroker<Req, Res>(api: Api<Req, Res>, body: BodyFor<Req>, options?: ChannelRequestOptions): Observable<Res> {
     return defer(() => {
       const candidates = this.candidates();
       const failures = new Map<string, unknown>();

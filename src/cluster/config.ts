@@ -5,6 +5,7 @@ import { KafkaConfigError } from '../errors.js';
 import { REDACTED, Secret } from '../secret.js';
 import { SASL_MECHANISMS, type SaslOptions, type Transport } from '../network/index.js';
 import { parseBrokerAddress, type BrokerAddress } from './broker-address.js';
+import { CONNECTION_PURPOSES } from './connection-purpose.js';
 
 export interface RetryConfig {
   maxRetries?: number;
@@ -37,6 +38,20 @@ export interface ClientConfig {
   metadataMaxAgeMs?: number;
   /** Requests in flight per connection. Default 10. */
   maxInFlightPerConnection?: number;
+  /**
+   * Connections to one broker, by purpose: control (metadata, heartbeats, commits, coordinator
+   * and admin requests), fetch, group (JoinGroup and SyncGroup, which wait for a rebalance) and
+   * produce, in that order. Default 4: each its own, so a Fetch long poll never delays the
+   * others. With fewer, the purposes beyond the limit share the control connection.
+   */
+  maxConnectionsPerBroker?: number;
+  /** A connection with no request under way for this long is closed. Default 540000 (9 min, as the Java client). */
+  connectionIdleTimeoutMs?: number;
+  /**
+   * Age at which a connection takes no new requests (a new one opens for them) and closes as
+   * soon as nothing is under way on it. Default: no limit.
+   */
+  connectionMaxLifetimeMs?: number;
   /** Largest response frame accepted. Default 100 MiB. */
   maxFrameBytes?: number;
   scheduler?: SchedulerLike;
@@ -61,6 +76,9 @@ export interface ResolvedConfig {
   circuitBreaker: Required<CircuitBreakerConfig>;
   metadataMaxAgeMs: number;
   maxInFlightPerConnection: number;
+  maxConnectionsPerBroker: number;
+  connectionIdleTimeoutMs: number;
+  connectionMaxLifetimeMs: number | null;
   maxFrameBytes: number;
   scheduler: SchedulerLike;
   transport: Transport | undefined;
@@ -164,6 +182,9 @@ const clientFields: Record<keyof ClientConfig, Check> = {
   circuitBreaker: nested(breakerFields),
   metadataMaxAgeMs: integer(0),
   maxInFlightPerConnection: integer(1, 10_000),
+  maxConnectionsPerBroker: integer(1, CONNECTION_PURPOSES.length),
+  connectionIdleTimeoutMs: integer(1),
+  connectionMaxLifetimeMs: integer(1),
   maxFrameBytes: integer(1024, 0x7fffffff),
   scheduler,
   transport: fn,
@@ -202,6 +223,9 @@ export function resolveConfig(config: ClientConfig): ResolvedConfig {
     circuitBreaker: { failureThreshold: 5, recoveryTimeoutMs: 10_000, ...config.circuitBreaker },
     metadataMaxAgeMs: config.metadataMaxAgeMs ?? 300_000,
     maxInFlightPerConnection: config.maxInFlightPerConnection ?? 10,
+    maxConnectionsPerBroker: config.maxConnectionsPerBroker ?? CONNECTION_PURPOSES.length,
+    connectionIdleTimeoutMs: config.connectionIdleTimeoutMs ?? 540_000,
+    connectionMaxLifetimeMs: config.connectionMaxLifetimeMs ?? null,
     maxFrameBytes: config.maxFrameBytes ?? 100 * 1024 * 1024,
     scheduler: config.scheduler ?? defaultScheduler,
     transport: config.transport,

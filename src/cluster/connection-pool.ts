@@ -1,0 +1,160 @@
+import { finalize, mergeMap, ReplaySubject, take, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import type { Connection } from '../network/index.js';
+import { CONNECTION_PURPOSES, connectionFor, type ConnectionPurpose } from './connection-purpose.js';
+
+export interface ConnectionPoolOptions {
+  /** Connections open at once, purposes folded onto the control connection beyond it. */
+  maxConnections: number;
+  /** A connection with nothing under way for this long is closed. */
+  idleTimeoutMs: number;
+  /** A connection this old takes no new requests and closes once its last one ends; null: no limit. */
+  maxLifetimeMs: number | null;
+  scheduler: SchedulerLike;
+}
+
+export interface PoolStats {
+  connections: number;
+  byPurpose: Record<ConnectionPurpose, number>;
+  /** Requests written and not answered, or queued behind them, over all connections. */
+  inFlight: number;
+}
+
+interface Pooled {
+  readonly purpose: ConnectionPurpose;
+  readonly ready: ReplaySubject<Connection>;
+  sub: Subscription | null;
+  conn: Connection | null;
+  /** Requests using it, from the moment they ask for it to the moment they end. */
+  active: number;
+  lastActiveAt: number;
+  idleTimer: Subscription | null;
+  lifetimeTimer: Subscription | null;
+}
+
+/**
+ * The connections to one broker, one per purpose, each opened on first use, closed when idle,
+ * recycled when old, and dropped when it breaks (the next request opens another).
+ */
+export class ConnectionPool {
+  /** The connection each purpose's requests go to now. */
+  private readonly current = new Map<ConnectionPurpose, Pooled>();
+  /** Past their lifetime, finishing what they carry. */
+  private readonly retiring = new Set<Pooled>();
+
+  constructor(
+    private readonly open: () => Observable<Connection>,
+    private readonly options: ConnectionPoolOptions,
+    private readonly changed: () => void,
+  ) {}
+
+  /** Runs `work` on the connection for `purpose`; the connection counts as busy until it ends. */
+  use<T>(purpose: ConnectionPurpose, work: (c: Connection) => Observable<T>): Observable<T> {
+    const entry = this.entryFor(connectionFor(purpose, this.options.maxConnections));
+    entry.active++;
+    entry.idleTimer?.unsubscribe();
+    entry.idleTimer = null;
+    return entry.ready.pipe(
+      take(1),
+      mergeMap(work),
+      finalize(() => this.release(entry)),
+    );
+  }
+
+  stats(): PoolStats {
+    const byPurpose = Object.fromEntries(CONNECTION_PURPOSES.map((p) => [p, 0])) as Record<ConnectionPurpose, number>;
+    let connections = 0;
+    let inFlight = 0;
+    for (const e of [...this.current.values(), ...this.retiring]) {
+      if (e.conn === null || e.conn.closed) continue;
+      connections++;
+      byPurpose[e.purpose]++;
+      const s = e.conn.stats();
+      inFlight += s.inFlight + s.queued;
+    }
+    return { connections, byPurpose, inFlight };
+  }
+
+  close(): void {
+    for (const e of [...this.current.values(), ...this.retiring]) this.drop(e);
+  }
+
+  private entryFor(purpose: ConnectionPurpose): Pooled {
+    const existing = this.current.get(purpose);
+    if (existing !== undefined) return existing;
+    const entry: Pooled = {
+      purpose,
+      ready: new ReplaySubject<Connection>(1),
+      sub: null,
+      conn: null,
+      active: 0,
+      lastActiveAt: this.options.scheduler.now(),
+      idleTimer: null,
+      lifetimeTimer: null,
+    };
+    this.current.set(purpose, entry);
+    const sub = this.open().subscribe({
+      next: (c) => {
+        entry.conn = c;
+        if (this.options.maxLifetimeMs !== null) {
+          entry.lifetimeTimer = this.options.scheduler.schedule(() => this.retire(entry), this.options.maxLifetimeMs);
+        }
+        entry.ready.next(c);
+        this.changed();
+      },
+      error: (e: unknown) => {
+        this.forget(entry);
+        entry.ready.error(e);
+        this.changed();
+      },
+    });
+    // a transport may fail during subscribe: the entry is gone already, and must not be kept
+    if (entry.conn === null && !this.current.has(purpose)) sub.unsubscribe();
+    else entry.sub = sub;
+    return entry;
+  }
+
+  private release(entry: Pooled): void {
+    entry.active--;
+    entry.lastActiveAt = this.options.scheduler.now();
+    if (entry.active > 0) return;
+    if (this.retiring.has(entry)) this.drop(entry);
+    else if (this.current.get(entry.purpose) === entry) this.armIdle(entry, this.options.idleTimeoutMs);
+  }
+
+  /** One timer per idle spell: a request in between moves the deadline, not the timer. */
+  private armIdle(entry: Pooled, delayMs: number): void {
+    if (entry.idleTimer !== null) return;
+    entry.idleTimer = this.options.scheduler.schedule(() => {
+      entry.idleTimer = null;
+      if (entry.active > 0) return;
+      const left = entry.lastActiveAt + this.options.idleTimeoutMs - this.options.scheduler.now();
+      if (left > 0) this.armIdle(entry, left);
+      else this.drop(entry);
+    }, delayMs);
+  }
+
+  /** New requests go to a new connection; this one closes once nothing is under way on it. */
+  private retire(entry: Pooled): void {
+    entry.lifetimeTimer = null;
+    if (this.current.get(entry.purpose) !== entry) return;
+    this.current.delete(entry.purpose);
+    if (entry.active === 0) this.drop(entry);
+    else this.retiring.add(entry);
+  }
+
+  private drop(entry: Pooled): void {
+    this.forget(entry);
+    entry.sub?.unsubscribe();
+    entry.sub = null;
+    this.changed();
+  }
+
+  private forget(entry: Pooled): void {
+    if (this.current.get(entry.purpose) === entry) this.current.delete(entry.purpose);
+    this.retiring.delete(entry);
+    entry.idleTimer?.unsubscribe();
+    entry.idleTimer = null;
+    entry.lifetimeTimer?.unsubscribe();
+    entry.lifetimeTimer = null;
+  }
+}
