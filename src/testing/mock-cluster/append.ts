@@ -4,7 +4,6 @@ import { decodeRecordBatches, type KafkaRecord, type RecordBatchInfo } from '../
 import { splitBatches, type StoredBatch } from './partition-log.js';
 import { addSequence, type PendingProducer, type ProducerCheck } from './producer-state.js';
 import type { ClusterState, PartitionState } from './state.js';
-import { TransactionCoordinator } from './transaction-coordinator.js';
 
 /**
  * A request's bytes are the broker's to keep (nothing reuses a read buffer), but a small batch
@@ -46,7 +45,7 @@ function checkProducers(
     if (verdict.kind === 'duplicate') return { duplicateOf: verdict.baseOffset };
     const open = partition.log.producers.get(info.producerId)?.txnFirstOffset ?? -1n;
     if (info.isTransactional) {
-      if (!TransactionCoordinator.of(cluster).inTransaction(info.producerId, info.producerEpoch, partition)) {
+      if (!cluster.transactions.inTransaction(info.producerId, info.producerEpoch, partition)) {
         return failed(ErrorCode.INVALID_TXN_STATE, `partition ${partition.index} is not in producer ${info.producerId}'s transaction`);
       }
     } else if (open >= 0n) {

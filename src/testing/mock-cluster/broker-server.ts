@@ -14,7 +14,7 @@ import {
   type RequestFrame,
 } from '../../protocol/messages/index.js';
 import { genericErrorResponse } from './error-response.js';
-import { NO_RESPONSE, type ApiHandler, type HandlerResult, type RequestContext, type SessionState } from './handler.js';
+import { NO_RESPONSE, serves, type ApiHandler, type HandlerResult, type RequestContext, type SessionState } from './handler.js';
 import type { ClusterState, MockBroker } from './state.js';
 import type { MemoryNetwork, MemoryServerSocket } from '../memory-network.js';
 
@@ -149,7 +149,7 @@ export class BrokerServer {
         return this.delayed(
           encodeResponseFrame(ApiVersions, 0, frame.correlationId, {
             errorCode: ErrorCode.UNSUPPORTED_VERSION,
-            apiKeys: [{ apiKey: ApiVersions.apiKey, minVersion: ApiVersions.minVersion, maxVersion: ApiVersions.maxVersion }],
+            apiKeys: this.cluster.served.filter((v) => v.apiKey === ApiVersions.apiKey),
           }),
         );
       }
@@ -182,13 +182,13 @@ export class BrokerServer {
       apiVersion: frame.apiVersion,
       correlationId: frame.correlationId,
     };
+    const failWith = (code: number) =>
+      this.delayed(respond(handler.errorResponse ? handler.errorResponse(frame.body, code, ctx) : genericErrorResponse(api.response, frame.apiVersion, code)));
+    // a version the codecs read but the handler does not implement (an older broker, or a
+    // client ignoring ApiVersions)
+    if (!serves(handler, frame.apiVersion)) return failWith(ErrorCode.UNSUPPORTED_VERSION);
     const injected = this.cluster.takeInjectedError(frame.apiKey, this.broker.id);
-    if (injected !== undefined) {
-      const body = handler.errorResponse
-        ? handler.errorResponse(frame.body, injected, ctx)
-        : genericErrorResponse(api.response, frame.apiVersion, injected);
-      return this.delayed(respond(body));
-    }
+    if (injected !== undefined) return failWith(injected);
     return defer(() => toObservable(handler.handle(frame.body, ctx))).pipe(
       take(1),
       concatMap((result) => (result === NO_RESPONSE ? EMPTY : this.delayed(respond(result)))),

@@ -480,18 +480,6 @@ function joinError(errorCode: number, memberId: string): JoinAnswer {
   return { errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId, skipAssignment: false, members: [] };
 }
 
-const coordinators = new WeakMap<ClusterState, GroupCoordinator>();
-
-/** The group coordinator of a cluster, created on first use. */
-export function groupCoordinatorOf(cluster: ClusterState): GroupCoordinator {
-  let coordinator = coordinators.get(cluster);
-  if (coordinator === undefined) {
-    coordinator = new GroupCoordinator(cluster);
-    coordinators.set(cluster, coordinator);
-  }
-  return coordinator;
-}
-
 /** False when the request reached a broker other than the one coordinating `key`. */
 export function isCoordinatorFor(ctx: RequestContext, key: string): boolean {
   return ctx.cluster.coordinatorFor(key)?.id === ctx.broker.id;

@@ -32,8 +32,20 @@ export type HandlerResult<Res> = Input<Res> | typeof NO_RESPONSE;
  * A broker-side API: decodes are done for it; it gets the typed request and answers with a
  * response body, at once or later (long polls, coordinators waiting for members).
  */
+/** The versions of an API a handler implements, inclusive. */
+export interface VersionRange {
+  readonly min: number;
+  readonly max: number;
+}
+
 export interface ApiHandler<Req = unknown, Res = unknown> {
   readonly api: Api<Req, Res>;
+  /**
+   * What it implements: ApiVersions advertises exactly this, and other versions are answered
+   * UNSUPPORTED_VERSION. Declared by hand, so a regenerated message set that can encode newer
+   * versions never makes the broker claim to serve them.
+   */
+  readonly versions: VersionRange;
   handle(request: Req, ctx: RequestContext): HandlerResult<Res> | Promise<HandlerResult<Res>> | Observable<HandlerResult<Res>>;
   /**
    * The answer when the whole request fails with `code` (an injected error), shaped after the
@@ -44,8 +56,12 @@ export interface ApiHandler<Req = unknown, Res = unknown> {
 
 export function defineHandler<Req, Res>(
   api: Api<Req, Res>,
+  versions: VersionRange,
   handle: ApiHandler<Req, Res>['handle'],
   errorResponse?: ApiHandler<Req, Res>['errorResponse'],
 ): ApiHandler<Req, Res> {
-  return { api, handle, errorResponse };
+  return { api, versions, handle, errorResponse };
 }
+
+/** Whether `handler` implements `version`. */
+export const serves = (handler: ApiHandler, version: number): boolean => version >= handler.versions.min && version <= handler.versions.max;

@@ -36,6 +36,11 @@ export interface MockClusterOptions {
    * client runs against the cluster in virtual time (see `virtualTime()`).
    */
   network?: 'tcp' | 'memory';
+  /**
+   * Serve at most this version of the named APIs, as an older broker does: `{ FindCoordinator:
+   * 3 }` advertises and answers FindCoordinator v0-3 only.
+   */
+  maxVersions?: Readonly<Record<string, number>>;
 }
 
 export interface MockPartitionInfo {
@@ -81,8 +86,9 @@ export class MockCluster {
       options.log ?? (() => undefined),
     );
     if (options.sasl) state.sasl = options.sasl;
-    const registry = new Map<number, ApiHandler>(handlers.map((h) => [h.api.apiKey, h]));
-    state.served = handlers.map((h) => ({ apiKey: h.api.apiKey, minVersion: h.api.minVersion, maxVersion: h.api.maxVersion }));
+    const served = cappedHandlers(options.maxVersions ?? {});
+    const registry = new Map<number, ApiHandler>(served.map((h) => [h.api.apiKey, h]));
+    state.served = served.map((h) => ({ apiKey: h.api.apiKey, minVersion: h.versions.min, maxVersion: h.versions.max }));
     const tls: TlsOptions | undefined = options.tls
       ? {
           key: options.tls.key,
@@ -200,4 +206,17 @@ export class MockCluster {
     if (b === undefined) throw new KafkaConfigError('brokerId', `no broker ${id}`);
     return b;
   }
+}
+
+/** The handlers, each capped at the version `maxVersions` names for it. */
+function cappedHandlers(maxVersions: Readonly<Record<string, number>>): ApiHandler[] {
+  for (const [name, max] of Object.entries(maxVersions)) {
+    const h = handlers.find((x) => x.api.name === name);
+    if (h === undefined) throw new KafkaConfigError(`maxVersions.${name}`, 'is not an API the mock brokers serve');
+    if (!Number.isInteger(max) || max < h.versions.min) throw new KafkaConfigError(`maxVersions.${name}`, `must be an integer >= ${h.versions.min}`);
+  }
+  return handlers.map((h) => {
+    const cap = maxVersions[h.api.name];
+    return cap === undefined ? h : { ...h, versions: { min: h.versions.min, max: Math.min(h.versions.max, cap) } };
+  });
 }

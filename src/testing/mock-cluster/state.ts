@@ -3,6 +3,8 @@ import { Subject, type SchedulerLike } from 'rxjs';
 import { uuidToString } from '../../protocol/messages/index.js';
 import { OffsetStore } from './offset-store.js';
 import { PartitionLog } from './partition-log.js';
+import { GroupCoordinator } from './group-coordinator.js';
+import { TransactionCoordinator } from './transaction-coordinator.js';
 
 export interface MockBroker {
   readonly id: number;
@@ -83,12 +85,20 @@ export class ClusterState {
   /** Users and mechanisms when the listeners require SASL. */
   sasl: { mechanisms: string[]; users: Record<string, string> } | undefined;
 
+  /** The cluster's consumer groups and their committed offsets. */
+  readonly groups: GroupCoordinator;
+  /** The cluster's transactional ids, producer ids and open transactions. */
+  readonly transactions: TransactionCoordinator;
+
   constructor(
     readonly scheduler: SchedulerLike,
     readonly autoCreateTopics: boolean,
     readonly defaultPartitions: number,
     readonly log: (message: string) => void,
-  ) {}
+  ) {
+    this.groups = new GroupCoordinator(this);
+    this.transactions = new TransactionCoordinator(this);
+  }
 
   get controllerId(): number {
     return this.liveBrokers()[0]?.id ?? -1;

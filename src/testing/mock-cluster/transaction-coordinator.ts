@@ -49,8 +49,6 @@ export interface Transaction {
 /** What a transactional request's (id, producer id, epoch) resolved to. */
 export type Validated = { txn: Transaction; errorCode?: undefined } | { txn?: undefined; errorCode: number };
 
-const coordinators = new WeakMap<ClusterState, TransactionCoordinator>();
-
 /**
  * The cluster's transaction coordinator and producer-id allocator: transactional ids with
  * their producer id and epoch, the partitions and groups of the open transaction, and the
@@ -61,20 +59,10 @@ export class TransactionCoordinator {
   private readonly byProducer = new Map<bigint, Transaction>();
   private nextProducerId = 1000n;
 
-  private constructor(private readonly cluster: ClusterState) {
+  constructor(private readonly cluster: ClusterState) {
     cluster.onStop(() => {
       for (const t of this.byId.values()) this.cancelTimer(t);
     });
-  }
-
-  /** The coordinator of `cluster`, created on first use. */
-  static of(cluster: ClusterState): TransactionCoordinator {
-    let c = coordinators.get(cluster);
-    if (c === undefined) {
-      c = new TransactionCoordinator(cluster);
-      coordinators.set(cluster, c);
-    }
-    return c;
   }
 
   allocateProducerId(): bigint {

@@ -8,7 +8,7 @@ import {
   type Input,
 } from '../../../protocol/messages/index.js';
 import { defineHandler, type RequestContext } from '../handler.js';
-import { TransactionCoordinator, type TransactionPartition } from '../transaction-coordinator.js';
+import type { TransactionPartition } from '../transaction-coordinator.js';
 
 /** From v4 the request batches transactions (a broker verifying for its produce path). */
 const BATCHED_FROM = 4;
@@ -37,7 +37,7 @@ function every(topics: readonly AddPartitionsToTxnRequestAddPartitionsToTxnTopic
  */
 function addTo(ask: TxnAsk, ctx: RequestContext): TopicResults {
   if (ctx.cluster.coordinatorFor(ask.transactionalId) !== ctx.broker) return every(ask.topics, () => ErrorCode.NOT_COORDINATOR);
-  const coordinator = TransactionCoordinator.of(ctx.cluster);
+  const coordinator = ctx.cluster.transactions;
   const fenced = ctx.apiVersion >= 2 ? ErrorCode.PRODUCER_FENCED : ErrorCode.INVALID_PRODUCER_EPOCH;
   const v = coordinator.validate(ask.transactionalId, ask.producerId, ask.producerEpoch, fenced);
   if (v.txn === undefined) {
@@ -87,7 +87,7 @@ function addPartitionsToTxn(request: AddPartitionsToTxnRequest, ctx: RequestCont
   };
 }
 
-export const addPartitionsToTxnHandler = defineHandler(AddPartitionsToTxn, addPartitionsToTxn, (request, code, ctx) =>
+export const addPartitionsToTxnHandler = defineHandler(AddPartitionsToTxn, { min: 0, max: 5 }, addPartitionsToTxn, (request, code, ctx) =>
   ctx.apiVersion < BATCHED_FROM
     ? { throttleTimeMs: 0, resultsByTopicV3AndBelow: every(request.v3AndBelowTopics, () => code) }
     : { throttleTimeMs: 0, errorCode: code, resultsByTransaction: [] },

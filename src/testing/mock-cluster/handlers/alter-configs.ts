@@ -7,6 +7,7 @@ import { topicConfigProblem } from './admin-topic-configs.js';
 /** AlterConfigs replaces a topic's whole config set: what it does not name returns to the default. */
 export const alterConfigsHandler = defineHandler(
   AlterConfigs,
+  { min: 0, max: 2 },
   (request, ctx) => ({
     throttleTimeMs: 0,
     responses: alterResources(request.resources, request.validateOnly, ctx, (resource) => {

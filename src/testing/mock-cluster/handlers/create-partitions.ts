@@ -36,6 +36,7 @@ function plan(t: CreatePartitionsRequestCreatePartitionsTopic, ctx: RequestConte
 
 export const createPartitionsHandler = defineHandler(
   CreatePartitions,
+  { min: 0, max: 3 },
   (request, ctx) => {
     if (notController(ctx)) {
       return {

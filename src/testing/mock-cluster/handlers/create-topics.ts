@@ -120,6 +120,6 @@ function createTopics(request: { topics: CreateTopicsRequestCreatableTopic[]; va
   return { throttleTimeMs: 0, topics };
 }
 
-export const createTopicsHandler = defineHandler(CreateTopics, createTopics, (request, code) => ({
+export const createTopicsHandler = defineHandler(CreateTopics, { min: 0, max: 7 }, createTopics, (request, code) => ({
   topics: request.topics.map((t) => failed(t.name, code, null)),
 }));

@@ -21,6 +21,7 @@ function deleteBefore(topic: string, partitionIndex: number, offset: bigint, ctx
 /** DeleteRecords, answered by each partition's leader: moves the log start forward. */
 export const deleteRecordsHandler = defineHandler(
   DeleteRecords,
+  { min: 0, max: 2 },
   (request, ctx) => ({
     throttleTimeMs: 0,
     topics: request.topics.map((t) => ({

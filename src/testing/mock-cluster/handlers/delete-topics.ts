@@ -45,6 +45,7 @@ function deleteOne(want: { name: string | null; topicId: string }, ctx: RequestC
 
 export const deleteTopicsHandler = defineHandler(
   DeleteTopics,
+  { min: 0, max: 6 },
   (request, ctx) => {
     const wanted = asked(request, ctx.apiVersion);
     if (notController(ctx)) {

@@ -111,6 +111,6 @@ function describe(request: DescribeConfigsRequest, ctx: RequestContext) {
   return { throttleTimeMs: 0, results };
 }
 
-export const describeConfigsHandler = defineHandler(DescribeConfigs, describe, (request, code) => ({
+export const describeConfigsHandler = defineHandler(DescribeConfigs, { min: 0, max: 4 }, describe, (request, code) => ({
   results: request.resources.map((r) => ({ resourceType: r.resourceType, resourceName: r.resourceName, errorCode: code, errorMessage: null, configs: [] })),
 }));

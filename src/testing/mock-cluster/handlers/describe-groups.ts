@@ -1,6 +1,6 @@
 import { ErrorCode } from '../../../protocol/error-codes.js';
 import { DescribeGroups, type DescribeGroupsResponseDescribedGroup, type Input } from '../../../protocol/messages/index.js';
-import { groupCoordinatorOf, isCoordinatorFor } from '../group-coordinator.js';
+import { isCoordinatorFor } from '../group-coordinator.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 
 /** READ, DELETE and DESCRIBE: the operations on a group the mock (no ACLs) allows anyone. */
@@ -11,7 +11,7 @@ function describe(groupId: string, withOperations: boolean, ctx: RequestContext)
   const authorizedOperations = withOperations ? GROUP_OPERATIONS : NOT_REQUESTED;
   const nothing = { groupId, protocolType: '', protocolData: '', members: [], authorizedOperations };
   if (!isCoordinatorFor(ctx, groupId)) return { ...nothing, errorCode: ErrorCode.NOT_COORDINATOR, groupState: '' };
-  const group = groupCoordinatorOf(ctx.cluster).group(groupId);
+  const group = ctx.cluster.groups.group(groupId);
   // an unknown group is reported as Dead, without error
   if (group === undefined) return { ...nothing, errorCode: 0, groupState: 'Dead' };
   // only a stable group has a settled protocol, metadata and assignments to show
@@ -36,6 +36,7 @@ function describe(groupId: string, withOperations: boolean, ctx: RequestContext)
 
 export const describeGroupsHandler = defineHandler(
   DescribeGroups,
+  { min: 0, max: 5 },
   (request, ctx) => ({
     throttleTimeMs: 0,
     groups: request.groups.map((g) => describe(g, request.includeAuthorizedOperations, ctx)),

@@ -107,7 +107,7 @@ function fetch(request: FetchRequest, ctx: RequestContext): Observable<Input<Fet
   );
 }
 
-export const fetchHandler = defineHandler(Fetch, fetch, (request, code) => ({
+export const fetchHandler = defineHandler(Fetch, { min: 0, max: 17 }, fetch, (request, code) => ({
   errorCode: 0,
   responses: request.topics.map((t) => ({
     topic: t.topic,

@@ -17,6 +17,7 @@ function locate(key: string, keyType: number, ctx: RequestContext): Input<FindCo
 /** Groups and transactional ids map to a broker by a hash over the live brokers; v4+ asks for many keys at once. */
 export const findCoordinatorHandler = defineHandler(
   FindCoordinator,
+  { min: 0, max: 6 },
   (request, ctx) => {
     if (ctx.apiVersion >= 4) {
       return { throttleTimeMs: 0, coordinators: request.coordinatorKeys.map((key) => locate(key, request.keyType, ctx)) };

@@ -9,6 +9,7 @@ import { isListConfig, splitList, topicConfigProblem } from './admin-topic-confi
 /** IncrementalAlterConfigs changes only what it names: set, delete (back to default), or edit a list. */
 export const incrementalAlterConfigsHandler = defineHandler(
   IncrementalAlterConfigs,
+  { min: 0, max: 1 },
   (request, ctx) => ({
     throttleTimeMs: 0,
     responses: alterResources(request.resources, request.validateOnly, ctx, (resource, topic) => {

@@ -1,7 +1,7 @@
 import { ErrorCode } from '../../../protocol/error-codes.js';
 import { InitProducerId, type InitProducerIdRequest, type InitProducerIdResponse, type Input } from '../../../protocol/messages/index.js';
 import { defineHandler, type RequestContext } from '../handler.js';
-import { MAX_TRANSACTION_TIMEOUT_MS, TransactionCoordinator } from '../transaction-coordinator.js';
+import { MAX_TRANSACTION_TIMEOUT_MS } from '../transaction-coordinator.js';
 
 const fail = (errorCode: number): Input<InitProducerIdResponse> => ({ throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 });
 
@@ -14,7 +14,7 @@ const MAX_EPOCH = 32766;
  * producer id and a bumped epoch for every new producer.
  */
 function initProducerId(request: InitProducerIdRequest, ctx: RequestContext): Input<InitProducerIdResponse> {
-  const coordinator = TransactionCoordinator.of(ctx.cluster);
+  const coordinator = ctx.cluster.transactions;
   const id = request.transactionalId;
   if (id === null) {
     if (ctx.apiVersion >= 3 && request.producerId >= 0n && request.producerEpoch >= 0 && request.producerEpoch < MAX_EPOCH) {
@@ -33,4 +33,4 @@ function initProducerId(request: InitProducerIdRequest, ctx: RequestContext): In
   return { throttleTimeMs: 0, ...coordinator.initProducer(id, request.transactionTimeoutMs, expected, fenced) };
 }
 
-export const initProducerIdHandler = defineHandler(InitProducerId, initProducerId);
+export const initProducerIdHandler = defineHandler(InitProducerId, { min: 0, max: 5 }, initProducerId);

@@ -1,7 +1,7 @@
 import { map, Observable } from 'rxjs';
 import { ErrorCode } from '../../../protocol/error-codes.js';
 import { JoinGroup, type Input, type JoinGroupResponse } from '../../../protocol/messages/index.js';
-import { groupCoordinatorOf, isCoordinatorFor } from '../group-coordinator.js';
+import { isCoordinatorFor } from '../group-coordinator.js';
 import type { JoinAnswer } from '../group-state.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 
@@ -26,6 +26,7 @@ function toResponse(a: JoinAnswer, ctx: RequestContext): Input<JoinGroupResponse
 /** Answered when the group's rebalance completes, which may be long after the request came. */
 export const joinGroupHandler = defineHandler(
   JoinGroup,
+  { min: 0, max: 9 },
   (request, ctx) => {
     if (!isCoordinatorFor(ctx, request.groupId)) {
       return toResponse(
@@ -33,7 +34,7 @@ export const joinGroupHandler = defineHandler(
         ctx,
       );
     }
-    const coordinator = groupCoordinatorOf(ctx.cluster);
+    const coordinator = ctx.cluster.groups;
     return new Observable<JoinAnswer>((subscriber) => {
       coordinator.join(
         {

@@ -1,12 +1,12 @@
 import { ListGroups } from '../../../protocol/messages/index.js';
-import { groupCoordinatorOf, isCoordinatorFor } from '../group-coordinator.js';
+import { isCoordinatorFor } from '../group-coordinator.js';
 import { defineHandler } from '../handler.js';
 
 /** Every group this broker coordinates; v4+ filter by state, v5+ by type (all are classic here). */
-export const listGroupsHandler = defineHandler(ListGroups, (request, ctx) => {
+export const listGroupsHandler = defineHandler(ListGroups, { min: 0, max: 5 }, (request, ctx) => {
   const states = new Set(ctx.apiVersion >= 4 ? request.statesFilter.map((s) => s.toLowerCase()) : []);
   const types = new Set(ctx.apiVersion >= 5 ? request.typesFilter.map((s) => s.toLowerCase()) : []);
-  const groups = groupCoordinatorOf(ctx.cluster)
+  const groups = ctx.cluster.groups
     .allGroups()
     .filter((g) => isCoordinatorFor(ctx, g.groupId))
     .filter((g) => states.size === 0 || states.has(g.state.toLowerCase()))

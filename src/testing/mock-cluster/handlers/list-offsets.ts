@@ -52,6 +52,7 @@ function answer(
 
 export const listOffsetsHandler = defineHandler(
   ListOffsets,
+  { min: 0, max: 10 },
   (request, ctx) => ({
     throttleTimeMs: 0,
     topics: request.topics.map((t) => ({

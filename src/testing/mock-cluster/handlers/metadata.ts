@@ -24,7 +24,7 @@ function describeTopic(cluster: ClusterState, topic: TopicState): Input<Metadata
   };
 }
 
-export const metadataHandler = defineHandler(Metadata, (request, ctx) => {
+export const metadataHandler = defineHandler(Metadata, { min: 0, max: 12 }, (request, ctx) => {
   const { cluster, apiVersion } = ctx;
   // v0 has no null: an empty list asks for every topic there.
   const all = request.topics === null || (apiVersion === 0 && request.topics.length === 0);

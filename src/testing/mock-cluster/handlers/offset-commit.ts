@@ -1,6 +1,6 @@
 import { ErrorCode } from '../../../protocol/error-codes.js';
 import { OffsetCommit, type OffsetCommitRequest } from '../../../protocol/messages/index.js';
-import { groupCoordinatorOf, isCoordinatorFor } from '../group-coordinator.js';
+import { isCoordinatorFor } from '../group-coordinator.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 
 /** Kafka's offset.metadata.max.bytes default. */
@@ -16,7 +16,7 @@ function everyPartition(request: OffsetCommitRequest, code: (topic: string, part
 function commit(request: OffsetCommitRequest, ctx: RequestContext) {
   if (!isCoordinatorFor(ctx, request.groupId)) return everyPartition(request, () => ErrorCode.NOT_COORDINATOR);
   // v0 has no generation nor member: always a standalone commit
-  const groupError = groupCoordinatorOf(ctx.cluster).validateCommit({
+  const groupError = ctx.cluster.groups.validateCommit({
     groupId: request.groupId,
     generationId: ctx.apiVersion === 0 ? -1 : request.generationIdOrMemberEpoch,
     memberId: ctx.apiVersion === 0 ? '' : request.memberId,
@@ -42,6 +42,7 @@ function commit(request: OffsetCommitRequest, ctx: RequestContext) {
 
 export const offsetCommitHandler = defineHandler(
   OffsetCommit,
+  { min: 0, max: 9 },
   (request, ctx) => ({ throttleTimeMs: 0, topics: commit(request, ctx) }),
   (request, code) => ({ topics: everyPartition(request, () => code) }),
 );

@@ -64,6 +64,7 @@ function batched(request: OffsetFetchRequest, ctx: RequestContext): Input<Offset
 /** v8+ asks for many groups at once; before that one group per request. */
 export const offsetFetchHandler = defineHandler(
   OffsetFetch,
+  { min: 0, max: 9 },
   (request, ctx) => (ctx.apiVersion >= 8 ? batched(request, ctx) : single(request, ctx)),
   (request, code, ctx): Input<OffsetFetchResponse> =>
     ctx.apiVersion >= 8 ? { groups: request.groups.map((g) => ({ groupId: g.groupId, errorCode: code, topics: [] })) } : singleError(request, code),

@@ -45,6 +45,7 @@ async function produce(request: ProduceRequest, ctx: RequestContext): Promise<In
 
 export const produceHandler = defineHandler(
   Produce,
+  { min: 0, max: 11 },
   async (request, ctx) => {
     const response = await produce(request, ctx);
     return request.acks === 0 ? NO_RESPONSE : response;

@@ -20,7 +20,7 @@ function exchangeOf(ctx: RequestContext): SaslServerExchange | undefined {
  * does, and the mechanism is forgotten, so only a new handshake (on a new connection, as
  * clients do) can try again. Messages name the mechanism, never the user or password.
  */
-export const saslAuthenticateHandler = defineHandler(SaslAuthenticate, (request, ctx) => {
+export const saslAuthenticateHandler = defineHandler(SaslAuthenticate, { min: 0, max: 2 }, (request, ctx) => {
   const { session } = ctx;
   if (session.authenticated) return refuse(ErrorCode.ILLEGAL_SASL_STATE, 'already authenticated');
   const mechanism = session.saslMechanism;

@@ -7,7 +7,7 @@ import { defineHandler } from '../handler.js';
  * make the client send raw SASL tokens without Kafka framing; the listener does not read those,
  * so clients must use v1 + SaslAuthenticate (KafkaJS and librdkafka do when it is advertised).
  */
-export const saslHandshakeHandler = defineHandler(SaslHandshake, (request, ctx) => {
+export const saslHandshakeHandler = defineHandler(SaslHandshake, { min: 0, max: 1 }, (request, ctx) => {
   const mechanisms = ctx.cluster.sasl?.mechanisms ?? [];
   // After authentication, or on a listener without SASL, Kafka refuses a new handshake.
   if (ctx.session.authenticated) return { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms };

@@ -1,7 +1,7 @@
 import { map, Observable } from 'rxjs';
 import { ErrorCode } from '../../../protocol/error-codes.js';
 import { SyncGroup } from '../../../protocol/messages/index.js';
-import { groupCoordinatorOf, isCoordinatorFor } from '../group-coordinator.js';
+import { isCoordinatorFor } from '../group-coordinator.js';
 import type { SyncAnswer } from '../group-state.js';
 import { defineHandler } from '../handler.js';
 
@@ -10,9 +10,10 @@ const failed = (errorCode: number): SyncAnswer => ({ errorCode, protocolType: nu
 /** A follower's answer waits for the leader's SyncGroup, which brings every assignment. */
 export const syncGroupHandler = defineHandler(
   SyncGroup,
+  { min: 0, max: 5 },
   (request, ctx) => {
     if (!isCoordinatorFor(ctx, request.groupId)) return { throttleTimeMs: 0, ...failed(ErrorCode.NOT_COORDINATOR) };
-    const coordinator = groupCoordinatorOf(ctx.cluster);
+    const coordinator = ctx.cluster.groups;
     return new Observable<SyncAnswer>((subscriber) => {
       coordinator.sync(
         {

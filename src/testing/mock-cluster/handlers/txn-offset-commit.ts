@@ -1,7 +1,6 @@
 import { ErrorCode } from '../../../protocol/error-codes.js';
 import { TxnOffsetCommit, type Input, type TxnOffsetCommitRequest, type TxnOffsetCommitResponse } from '../../../protocol/messages/index.js';
 import { defineHandler, type RequestContext } from '../handler.js';
-import { TransactionCoordinator } from '../transaction-coordinator.js';
 
 function shaped(request: TxnOffsetCommitRequest, code: (topic: string, partition: number) => number): Input<TxnOffsetCommitResponse> {
   return {
@@ -20,7 +19,7 @@ function shaped(request: TxnOffsetCommitRequest, code: (topic: string, partition
 function txnOffsetCommit(request: TxnOffsetCommitRequest, ctx: RequestContext): Input<TxnOffsetCommitResponse> {
   const { cluster } = ctx;
   if (cluster.coordinatorFor(request.groupId) !== ctx.broker) return shaped(request, () => ErrorCode.NOT_COORDINATOR);
-  const coordinator = TransactionCoordinator.of(cluster);
+  const coordinator = cluster.transactions;
   // Kafka's group coordinator sees an old epoch as the offsets log refusing the write.
   const v = coordinator.validate(request.transactionalId, request.producerId, request.producerEpoch, ErrorCode.INVALID_PRODUCER_EPOCH);
   if (v.txn === undefined) {
@@ -49,4 +48,4 @@ function txnOffsetCommit(request: TxnOffsetCommitRequest, ctx: RequestContext): 
   return shaped(request, (topic, partition) => codes.get(`${topic}:${partition}`) ?? 0);
 }
 
-export const txnOffsetCommitHandler = defineHandler(TxnOffsetCommit, txnOffsetCommit, (request, code) => shaped(request, () => code));
+export const txnOffsetCommitHandler = defineHandler(TxnOffsetCommit, { min: 0, max: 4 }, txnOffsetCommit, (request, code) => shaped(request, () => code));
