@@ -21,6 +21,7 @@ import {
   RequestTimeoutError,
   SaslAuthenticationError,
   TransactionAbortedError,
+  TransactionOutcomeUnknownError,
   UnsupportedVersionError,
   type KafkaErrorName,
 } from '../src/index.js';
@@ -55,6 +56,7 @@ const every: Record<KafkaErrorName, () => KafkaError> = {
   ProducerFencedError: () => new ProducerFencedError('x'),
   ProducerClosedError: () => new ProducerClosedError(),
   TransactionAbortedError: () => new TransactionAbortedError(new Error('x')),
+  TransactionOutcomeUnknownError: () => new TransactionOutcomeUnknownError(new Error('x')),
 };
 
 describe('error names', () => {

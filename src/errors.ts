@@ -39,7 +39,8 @@ export type KafkaErrorName =
   | 'DeliveryError'
   | 'ProducerFencedError'
   | 'ProducerClosedError'
-  | 'TransactionAbortedError';
+  | 'TransactionAbortedError'
+  | 'TransactionOutcomeUnknownError';
 
 export class KafkaError extends Error {
   declare readonly name: KafkaErrorName;

@@ -55,6 +55,7 @@ export {
 export { Producer, type ProducerStats } from './producer/producer.js';
 export {
   TransactionAbortedError,
+  TransactionOutcomeUnknownError,
   TransactionalProducer,
   type Transaction,
   type TransactionOffset,

@@ -660,6 +660,15 @@ export class Producer implements Observer<ProducerRecord> {
     });
   }
 
+  /**
+   * A new identity between transactions, with nothing queued or in flight: batches from now on
+   * carry it, their sequences from 0.
+   */
+  protected replaceIdentity(identity: ProducerIdentity): void {
+    this.identity = identity;
+    this.sequences = new Map();
+  }
+
   /** InitProducerId for an idempotent producer; the transactional producer overrides it. */
   protected obtainIdentity(): Promise<ProducerIdentity> {
     return initProducerId(this.client, 'any', null, this.config.transactionTimeoutMs);

@@ -1,6 +1,8 @@
-import { firstValueFrom, type SchedulerLike } from 'rxjs';
+import { defer, firstValueFrom, type SchedulerLike } from 'rxjs';
 import type { ClusterClient, RequestTarget } from '../cluster/index.js';
 import { asKafkaError, KafkaError } from '../errors.js';
+import { retryBackoff } from '../operators/retry-backoff.js';
+import { isRetriableError } from '../operators/retriable.js';
 import { ErrorCode, kafkaErrorFromCode } from '../protocol/error-codes.js';
 import { AddOffsetsToTxn, AddPartitionsToTxn, EndTxn, TxnOffsetCommit } from '../protocol/messages/index.js';
 import type { ProducerConfig } from './config.js';
@@ -14,6 +16,12 @@ import type { PartitionGate } from './sender.js';
 const ADD_PARTITIONS_CLIENT_MAX_VERSION = 3;
 /** EndTxn v5 (KIP-890) bumps the epoch on every end; this producer keeps one epoch per id. */
 const END_TXN_MAX_VERSION = 4;
+
+/**
+ * Between tries to end a transaction, or to take over its id while the last one ends
+ * (CONCURRENT_TRANSACTIONS): short, as the coordinator is usually a moment away from done.
+ */
+const PERSIST_BACKOFF = { initialDelayMs: 50, maxDelayMs: 1000, multiplier: 2, jitter: 0.2 } as const;
 
 /** A consumer position to commit with the transaction (consume-transform-produce). */
 export interface TransactionOffset {
@@ -35,6 +43,19 @@ export class TransactionAbortedError extends KafkaError {
   override readonly name = 'TransactionAbortedError' as const;
   constructor(cause: unknown) {
     super(`transaction aborted: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/**
+ * A commit was asked for, and no answer said whether it happened before the transaction
+ * timeout ran out (the coordinator unreachable all along). The coordinator decides it on its
+ * own: committed if the commit reached it, aborted otherwise. The producer takes its
+ * transactional id again before the next transaction, which waits for that decision.
+ */
+export class TransactionOutcomeUnknownError extends KafkaError {
+  override readonly name = 'TransactionOutcomeUnknownError' as const;
+  constructor(cause: unknown) {
+    super(`transaction outcome unknown: the commit was sent and never answered: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }
 
@@ -98,6 +119,8 @@ export class TransactionalProducer extends Producer {
   private current: ProducerIdentity | null = null;
   private open = false;
   private txnFailures: Error[] = [];
+  /** Whether an identity was taken before: a later one replaces it (the id taken again). */
+  private identityKnown = false;
 
   constructor(client: ClusterClient, config: ProducerConfig & { transactionalId?: string }, scheduler: SchedulerLike) {
     const gate = new TransactionGate(
@@ -133,14 +156,51 @@ export class TransactionalProducer extends Producer {
         if (failed) throw failed;
       } catch (e) {
         await this.flush();
-        if (!this.fenced(e)) await this.endTransaction(false);
-        throw this.fenced(e) ? e : new TransactionAbortedError(e);
+        if (this.fenced(e)) throw e;
+        await this.abort();
+        throw new TransactionAbortedError(e);
       }
-      await this.endTransaction(true);
+      await this.commit();
       return result;
     } finally {
       this.open = false;
     }
+  }
+
+  /**
+   * EndTxn(commit), asked again through timeouts, lost connections, coordinator moves and
+   * CONCURRENT_TRANSACTIONS until its outcome is known: resolves once committed; rejects with
+   * TransactionAbortedError when the coordinator refused it (nothing of it commits),
+   * ProducerFencedError when another producer took the id, or TransactionOutcomeUnknownError
+   * when no answer came within the transaction timeout.
+   */
+  private async commit(): Promise<void> {
+    try {
+      await this.endTransaction(true);
+    } catch (e) {
+      if (this.fenced(e)) throw e;
+      this.retakeId();
+      throw isRetriableError(e) ? new TransactionOutcomeUnknownError(e) : new TransactionAbortedError(e);
+    }
+  }
+
+  /**
+   * EndTxn(abort), persisting as commit() does. No commit was sent, so the transaction never
+   * commits whatever the answer: if none comes, the coordinator aborts it at its timeout, and
+   * the producer takes its id again (which aborts it at once) before the next transaction.
+   */
+  private async abort(): Promise<void> {
+    try {
+      await this.endTransaction(false);
+    } catch (e) {
+      if (this.fenced(e)) throw e;
+      this.retakeId();
+    }
+  }
+
+  /** The next transaction begins with InitProducerId, which waits for or aborts the last one. */
+  private retakeId(): void {
+    this.current = null;
   }
 
   /** Outside transaction(): a transactional producer sends nothing. */
@@ -162,93 +222,133 @@ export class TransactionalProducer extends Producer {
 
   private async ensureReady(): Promise<ProducerIdentity> {
     if (this.current) return this.current;
+    const first = this.identityKnown === false;
     try {
-      this.current = await initProducerId(this.client, this.txnCoordinator, this.transactionalId, this.resolvedConfig.transactionTimeoutMs);
+      // the id's last transaction may still be ending (CONCURRENT_TRANSACTIONS): wait for it
+      this.current = await this.persist(() =>
+        initProducerId(this.client, this.txnCoordinator, this.transactionalId, this.resolvedConfig.transactionTimeoutMs),
+      );
     } catch (e) {
       throw this.fencingOf(e);
     }
+    if (!first) this.replaceIdentity(this.current);
+    this.identityKnown = true;
     return this.current;
   }
 
+  /**
+   * `ask` again after each retriable failure, with a short backoff, until it settles or the
+   * transaction timeout has passed; then its last failure.
+   */
+  private persist<T>(ask: () => Promise<T>): Promise<T> {
+    const deadline = this.scheduler.now() + this.resolvedConfig.transactionTimeoutMs;
+    return firstValueFrom(
+      defer(ask).pipe(
+        retryBackoff({
+          ...PERSIST_BACKOFF,
+          maxRetries: Infinity,
+          scheduler: this.scheduler,
+          random: this.resolvedConfig.random,
+          shouldRetry: (e) => isRetriableError(e) && this.scheduler.now() < deadline,
+        }),
+      ),
+    );
+  }
 
+
+  /** Asked again through CONCURRENT_TRANSACTIONS (the last transaction's markers still being written). */
   private async addPartitions(parts: Array<{ topic: string; partition: number }>): Promise<void> {
     const id = await this.ensureReady();
     const byTopic = new Map<string, number[]>();
     for (const p of parts) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
-    const res = await firstValueFrom(
-      this.client.request(
-        this.txnCoordinator,
-        AddPartitionsToTxn,
-        {
-          v3AndBelowTransactionalId: this.transactionalId,
-          v3AndBelowProducerId: id.producerId,
-          v3AndBelowProducerEpoch: id.producerEpoch,
-          v3AndBelowTopics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
-        },
-        { maxVersion: ADD_PARTITIONS_CLIENT_MAX_VERSION },
-      ),
-    );
-    if (res.errorCode !== 0) throw this.fencingOf(kafkaErrorFromCode(res.errorCode, 'AddPartitionsToTxn'));
-    for (const t of res.resultsByTopicV3AndBelow) {
-      for (const p of t.resultsByPartition) {
-        if (p.partitionErrorCode !== 0) throw this.fencingOf(kafkaErrorFromCode(p.partitionErrorCode, `AddPartitionsToTxn ${t.name}[${p.partitionIndex}]`));
+    await this.persist(async () => {
+      const res = await firstValueFrom(
+        this.client.request(
+          this.txnCoordinator,
+          AddPartitionsToTxn,
+          {
+            v3AndBelowTransactionalId: this.transactionalId,
+            v3AndBelowProducerId: id.producerId,
+            v3AndBelowProducerEpoch: id.producerEpoch,
+            v3AndBelowTopics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
+          },
+          { maxVersion: ADD_PARTITIONS_CLIENT_MAX_VERSION },
+        ),
+      );
+      if (res.errorCode !== 0) throw this.fencingOf(kafkaErrorFromCode(res.errorCode, 'AddPartitionsToTxn'));
+      for (const t of res.resultsByTopicV3AndBelow) {
+        for (const p of t.resultsByPartition) {
+          if (p.partitionErrorCode !== 0) throw this.fencingOf(kafkaErrorFromCode(p.partitionErrorCode, `AddPartitionsToTxn ${t.name}[${p.partitionIndex}]`));
+        }
       }
-    }
+    });
   }
 
   private async sendOffsets(groupId: string, offsets: readonly TransactionOffset[]): Promise<void> {
     if (!this.open) throw new KafkaError('sendOffsets outside a transaction');
     const id = await this.ensureReady();
-    const added = await firstValueFrom(
-      this.client.request(this.txnCoordinator, AddOffsetsToTxn, {
-        transactionalId: this.transactionalId,
-        producerId: id.producerId,
-        producerEpoch: id.producerEpoch,
-        groupId,
-      }),
-    );
-    if (added.errorCode !== 0) throw this.fencingOf(kafkaErrorFromCode(added.errorCode, 'AddOffsetsToTxn'));
+    await this.persist(async () => {
+      const added = await firstValueFrom(
+        this.client.request(this.txnCoordinator, AddOffsetsToTxn, {
+          transactionalId: this.transactionalId,
+          producerId: id.producerId,
+          producerEpoch: id.producerEpoch,
+          groupId,
+        }),
+      );
+      if (added.errorCode !== 0) throw this.fencingOf(kafkaErrorFromCode(added.errorCode, 'AddOffsetsToTxn'));
+    });
     const byTopic = new Map<string, TransactionOffset[]>();
     for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o]);
-    const res = await firstValueFrom(
-      this.client.request({ coordinator: { type: 'group', key: groupId } }, TxnOffsetCommit, {
-        transactionalId: this.transactionalId,
-        groupId,
-        producerId: id.producerId,
-        producerEpoch: id.producerEpoch,
-        generationId: -1,
-        memberId: '',
-        groupInstanceId: null,
-        topics: [...byTopic].map(([name, list]) => ({
-          name,
-          partitions: list.map((o) => ({
-            partitionIndex: o.partition,
-            committedOffset: BigInt(o.offset),
-            committedLeaderEpoch: -1,
-            committedMetadata: o.metadata ?? null,
+    await this.persist(async () => {
+      const res = await firstValueFrom(
+        this.client.request({ coordinator: { type: 'group', key: groupId } }, TxnOffsetCommit, {
+          transactionalId: this.transactionalId,
+          groupId,
+          producerId: id.producerId,
+          producerEpoch: id.producerEpoch,
+          generationId: -1,
+          memberId: '',
+          groupInstanceId: null,
+          topics: [...byTopic].map(([name, list]) => ({
+            name,
+            partitions: list.map((o) => ({
+              partitionIndex: o.partition,
+              committedOffset: BigInt(o.offset),
+              committedLeaderEpoch: -1,
+              committedMetadata: o.metadata ?? null,
+            })),
           })),
-        })),
-      }),
-    );
-    for (const t of res.topics) {
-      for (const p of t.partitions) {
-        if (p.errorCode !== 0) throw this.fencingOf(kafkaErrorFromCode(p.errorCode, `TxnOffsetCommit ${t.name}[${p.partitionIndex}]`));
+        }),
+      );
+      for (const t of res.topics) {
+        for (const p of t.partitions) {
+          if (p.errorCode !== 0) throw this.fencingOf(kafkaErrorFromCode(p.errorCode, `TxnOffsetCommit ${t.name}[${p.partitionIndex}]`));
+        }
       }
-    }
+    });
   }
 
+  /**
+   * EndTxn until answered. A retry of an end that reached the coordinator is answered as that
+   * end was (success once complete, CONCURRENT_TRANSACTIONS while it completes), so asking again
+   * never turns a commit into anything else.
+   */
   private async endTransaction(commit: boolean): Promise<void> {
     const id = await this.ensureReady();
     if (this.gate.added.size === 0 && !commit) return; // nothing reached the coordinator
-    const res = await firstValueFrom(
-      this.client.request(this.txnCoordinator, EndTxn, {
-        transactionalId: this.transactionalId,
-        producerId: id.producerId,
-        producerEpoch: id.producerEpoch,
-        committed: commit,
-      }, { maxVersion: END_TXN_MAX_VERSION }),
-    );
-    if (res.errorCode !== 0) throw this.fencingOf(kafkaErrorFromCode(res.errorCode, commit ? 'EndTxn commit' : 'EndTxn abort'));
+    const what = commit ? 'EndTxn commit' : 'EndTxn abort';
+    await this.persist(async () => {
+      const res = await firstValueFrom(
+        this.client.request(
+          this.txnCoordinator,
+          EndTxn,
+          { transactionalId: this.transactionalId, producerId: id.producerId, producerEpoch: id.producerEpoch, committed: commit },
+          { maxVersion: END_TXN_MAX_VERSION },
+        ),
+      );
+      if (res.errorCode !== 0) throw this.fencingOf(kafkaErrorFromCode(res.errorCode, what));
+    });
   }
 
   private fenced(e: unknown): boolean {
