@@ -16,7 +16,8 @@ const IMPORTS = {
   'errors.ts': ROOT,
   'clock.ts': ROOT,
   'secret.ts': ROOT,
-  'protocol/': ROOT,
+  // the codecs read no clock: a time they need (a batch's `now`) is an input
+  'protocol/': ['errors.ts', 'secret.ts'],
   'network/': ['protocol/', ...ROOT],
   'operators/': ['errors.ts', 'clock.ts'],
   'cluster/': ['network/', 'protocol/', 'operators/', ...ROOT],

@@ -106,7 +106,7 @@ export async function run(args: string[]): Promise<void> {
   console.log(`RecordBatch codec bench: ${RECORDS} records x ${VALUE_BYTES}-byte values, ~${timeMs} ms per cell, node ${process.version}`);
   const rows: Row[] = [];
   for (const codec of codecs) {
-    const ourBytes = await encodeRecordBatch(records, { compression: codec });
+    const ourBytes = await encodeRecordBatch(records, { now: Date.now(), compression: codec });
     const theirBytes = (await kjsEncode(codec)).buffer;
     // each side decodes the other's output too, as a sanity check that the bench is honest
     if ((await decodeRecordBatches(theirBytes))[0].records.length !== RECORDS) throw new Error('decode mismatch');
@@ -115,7 +115,7 @@ export async function run(args: string[]): Promise<void> {
     rows.push({
       codec,
       op: 'encode',
-      ours: await measure(() => encodeRecordBatch(records, { compression: codec }), timeMs),
+      ours: await measure(() => encodeRecordBatch(records, { now: Date.now(), compression: codec }), timeMs),
       theirs: await measure(() => kjsEncode(codec), timeMs),
     });
     rows.push({
@@ -125,7 +125,7 @@ export async function run(args: string[]): Promise<void> {
       theirs: await measure(() => kjsDecode(new KjsDecoder(theirBytes)), timeMs),
     });
     if (codec === 'none') {
-      rows.push({ codec, op: 'encode (sync)', ours: await measure(() => encodeRecordBatchSync(records), timeMs), theirs: rows[rows.length - 2].theirs });
+      rows.push({ codec, op: 'encode (sync)', ours: await measure(() => encodeRecordBatchSync(records, { now: Date.now() }), timeMs), theirs: rows[rows.length - 2].theirs });
       rows.push({ codec, op: 'decode (sync)', ours: await measure(() => decodeRecordSetSync(ourBytes), timeMs), theirs: rows[rows.length - 2].theirs });
     }
     const r = rows.slice(codec === 'none' ? -4 : -2);

@@ -6,10 +6,6 @@ import { asyncScheduler, type SchedulerLike } from 'rxjs';
  */
 export const defaultScheduler: SchedulerLike = asyncScheduler;
 
-export function now(scheduler: SchedulerLike = defaultScheduler): number {
-  return scheduler.now();
-}
-
 /** How many calls one reading of the real-time clock serves, at most. */
 const CALLS_PER_READING = 256;
 

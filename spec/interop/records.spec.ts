@@ -67,7 +67,7 @@ describeInterop('record batches against librdkafka and kcat', ['librdkafka', 'kc
       const messages = sample(codec);
       const batch = await encodeRecordBatch(
         { records: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) },
-        { compression: codec },
+        { now: Date.now(), compression: codec },
       );
       const leader = await firstValueFrom(client.leaderFor(topic, 0));
       const res = await firstValueFrom(

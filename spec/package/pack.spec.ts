@@ -69,7 +69,7 @@ const smokeBody = `
   const client = createClient({ brokers: cluster.bootstrap });
   // lz4: the native codec binding is loaded from inside the package
   const meta = await client.producer({ compression: 'lz4' }).send({ topic: 't', value: 'hello' });
-  const [batch] = await decodeRecordBatches(await encodeRecordBatch({ records: [{ value: 'x' }] }, { compression: 'lz4' }));
+  const [batch] = await decodeRecordBatches(await encodeRecordBatch({ records: [{ value: 'x' }] }, { now: Date.now(), compression: 'lz4' }));
   // the producer is never closed by hand: closing the client closes it
   await client.close();
   let closedClientRefuses = 'accepted';

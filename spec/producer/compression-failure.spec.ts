@@ -12,7 +12,7 @@ describe('a codec that fails to compress', () => {
   it('fails encodeRecordBatch with CompressionError carrying the cause', async () => {
     const boom = new Error('lz4 library exploded');
     vi.spyOn(codecByName('lz4'), 'compress').mockRejectedValue(boom);
-    const error = await encodeRecordBatch({ records: [{ value: 'x' }] }, { compression: 'lz4' }).catch((e: unknown) => e);
+    const error = await encodeRecordBatch({ records: [{ value: 'x' }] }, { now: Date.now(), compression: 'lz4' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CompressionError);
     expect((error as CompressionError).codec).toBe('lz4');
     expect((error as CompressionError).cause).toBe(boom);

@@ -81,7 +81,7 @@ describe('interop with KafkaJS', () => {
           }));
           const bytes = await encodeRecordBatch(
             { records: input },
-            {
+            { now: Date.now(),
               compression: codec,
               baseOffset: f.firstOffset,
               producerId: f.producerId,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { KafkaError, KafkaProtocolError } from '../../../src/errors.js';
+import { KafkaConfigError, KafkaError, KafkaProtocolError } from '../../../src/errors.js';
 import {
   controlRecord,
   crc32c,
@@ -67,7 +67,7 @@ describe('RecordBatch v2 round trip', () => {
   it('the sync encoder writes the same bytes as the async one', async () => {
     const records = [{ key: 'a', value: 'b', timestamp: 5 }, { value: Buffer.from([1, 2]), timestamp: 7 }];
     expect(encodeRecordBatchSync(records, { now: 1 })).toEqual(await encodeRecordBatch({ records }, { now: 1 }));
-    expect(() => encodeRecordBatchSync(records, { compression: 'gzip' })).toThrow(KafkaError);
+    expect(() => encodeRecordBatchSync(records, { now: Date.now(), compression: 'gzip' })).toThrow(KafkaError);
   });
 
   it('stamps records without a timestamp with `now`', async () => {
@@ -122,7 +122,7 @@ describe('RecordBatch v2 round trip', () => {
 describe('control batches', () => {
   for (const type of ['commit', 'abort'] as const) {
     it(`decode a ${type} marker`, async () => {
-      const bytes = encodeRecordBatchSync([controlRecord({ type, coordinatorEpoch: 42 }, 77)], {
+      const bytes = encodeRecordBatchSync([controlRecord({ type, coordinatorEpoch: 42 }, 77)], { now: Date.now(),
         control: true,
         transactional: true,
         producerId: 9n,
@@ -218,5 +218,23 @@ describe('recordBatchInfo', () => {
     expect(info).toMatchObject({ baseOffset: 10n, recordCount: 3, byteLength: bytes.length, compression: 'lz4', producerId: 4n });
     expect(info).not.toHaveProperty('records');
     expect(() => recordBatchInfo(bytes.subarray(0, 40))).toThrow(KafkaProtocolError);
+  });
+});
+
+describe('encoding reads no clock', () => {
+  it('stamps records without a timestamp with the given now', async () => {
+    const [b] = await decodeRecordBatches(encodeRecordBatchSync([{ value: 'a' }, { value: 'b', timestamp: 5 }], { now: 1_700_000_000_000 }));
+    expect(b.records.map((r) => r.timestamp)).toEqual([1_700_000_000_000, 5]);
+  });
+
+  it('needs no now when every record carries its timestamp', async () => {
+    const [b] = await decodeRecordBatches(await encodeRecordBatch([{ value: 'a', timestamp: 7 }], { compression: 'gzip' }));
+    expect(b.records[0].timestamp).toBe(7);
+  });
+
+  it('refuses records without a timestamp and no now, naming the option', () => {
+    expect(() => encodeRecordBatchSync([{ value: 'a', timestamp: 1 }, { value: 'b' }])).toThrow(KafkaConfigError);
+    expect(() => encodeRecordBatchSync([])).toThrow(/now/);
+    expect(() => encodeRecordBatchSync({ records: [], baseTimestamp: 3 })).not.toThrow();
   });
 });

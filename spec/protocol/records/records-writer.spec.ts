@@ -47,7 +47,7 @@ describe('RecordsWriter', () => {
           const writer = new RecordsWriter();
           write(writer, records);
           const sealed = await sealRecordBatch(writer.finish()!, { ...options, compression });
-          const expected = await encodeRecordBatch(records, { ...options, compression });
+          const expected = await encodeRecordBatch(records, { now: Date.now(), ...options, compression });
           expect(sealed.equals(expected)).toBe(true);
           const [batch] = await decodeRecordBatches(sealed);
           expect(batch.records.map((r) => r.value?.toString('hex') ?? null)).toEqual(
@@ -67,7 +67,7 @@ describe('RecordsWriter', () => {
     write(writer, first);
     writer.finish();
     const bytes = write(writer, second);
-    const expected = encodeRecordBatchSync(second);
+    const expected = encodeRecordBatchSync(second, { now: Date.now() });
     expect(bytes).toBe(expected.length - 61);
     const encoded = writer.finish()!;
     expect(encoded).toMatchObject({ count: 2, lastOffsetDelta: 1, baseTimestamp: 9, maxTimestamp: 9 });

@@ -25,7 +25,7 @@ describe('restampRecordBatch', () => {
   });
 
   it('refuses bytes that are not one whole v2 batch', () => {
-    const bytes = encodeRecordBatchSync({ records }, { producerId: 1n, producerEpoch: 0, baseSequence: 0 });
+    const bytes = encodeRecordBatchSync({ records }, { now: Date.now(), producerId: 1n, producerEpoch: 0, baseSequence: 0 });
     expect(() => restampRecordBatch(bytes.subarray(0, 40), 1n, 1, 0)).toThrow(KafkaProtocolError);
     expect(() => restampRecordBatch(Buffer.concat([bytes, Buffer.alloc(1)]), 1n, 1, 0)).toThrow(KafkaProtocolError);
     const legacy = Buffer.from(bytes);

@@ -55,7 +55,7 @@ describe('MockCluster core', () => {
     await cluster.createTopic('t', { partitions: 1 });
     const conn = await open(cluster.bootstrap[0]);
     for (const compression of ['none', 'lz4', 'zstd'] as const) {
-      const batch = await encodeRecordBatch({ records: [{ key: 'a', value: compression }, { key: 'b', value: compression }] }, { compression });
+      const batch = await encodeRecordBatch({ records: [{ key: 'a', value: compression }, { key: 'b', value: compression }] }, { now: Date.now(), compression });
       const res = await firstValueFrom(conn.request(Produce, produceBody('t', 0, batch)));
       expect(res.responses[0].partitionResponses[0].errorCode).toBe(0);
     }
@@ -83,7 +83,7 @@ describe('MockCluster core', () => {
   it('answers NOT_LEADER_OR_FOLLOWER from a broker that does not lead, and follows moveLeader', async () => {
     const cluster = await start({ brokers: 2 });
     await cluster.createTopic('t', { partitions: 1, replicationFactor: 2 });
-    const batch = await encodeRecordBatch({ records: [{ value: 'x' }] });
+    const batch = await encodeRecordBatch({ records: [{ value: 'x' }] }, { now: Date.now() });
     const leader = (await client(cluster).metadata(['t'])).topics[0].partitions[0].leader;
     const other = leader === 1 ? 2 : 1;
     const toOther = await open(cluster.bootstrap[other - 1]);
@@ -99,7 +99,7 @@ describe('MockCluster core', () => {
     await cluster.createTopic('t');
     const conn = await open(cluster.bootstrap[0]);
     cluster.injectErrors('Produce', [6, 7]);
-    const batch = await encodeRecordBatch({ records: [{ value: 'x' }] });
+    const batch = await encodeRecordBatch({ records: [{ value: 'x' }] }, { now: Date.now() });
     const codes = [];
     for (let i = 0; i < 3; i++) {
       codes.push((await firstValueFrom(conn.request(Produce, produceBody('t', 0, batch)))).responses[0].partitionResponses[0].errorCode);
@@ -112,8 +112,8 @@ describe('MockCluster core', () => {
     const cluster = await start();
     await cluster.createTopic('t', { configs: { 'max.message.bytes': '200' } });
     const conn = await open(cluster.bootstrap[0]);
-    const big = await encodeRecordBatch({ records: [{ value: 'x'.repeat(100) }, { value: 'y'.repeat(100) }] });
-    const small = await encodeRecordBatch({ records: [{ value: 'x'.repeat(100) }] });
+    const big = await encodeRecordBatch({ records: [{ value: 'x'.repeat(100) }, { value: 'y'.repeat(100) }] }, { now: Date.now() });
+    const small = await encodeRecordBatch({ records: [{ value: 'x'.repeat(100) }] }, { now: Date.now() });
     expect(big.length).toBeGreaterThan(200);
     expect(small.length).toBeLessThanOrEqual(200);
     const codeOf = async (batch: Buffer) =>
@@ -127,7 +127,7 @@ describe('MockCluster core', () => {
     const cluster = await start();
     await cluster.createTopic('t');
     const conn = await open(cluster.bootstrap[0]);
-    const batch = await encodeRecordBatch({ records: [{ value: 'fire and forget' }] });
+    const batch = await encodeRecordBatch({ records: [{ value: 'fire and forget' }] }, { now: Date.now() });
     await lastValueFrom(conn.request(Produce, produceBody('t', 0, batch, 0), { expectResponse: false }), { defaultValue: null });
     // The next answered request on the same connection comes after the append (in-order processing).
     await firstValueFrom(conn.request(ListOffsets, { replicaId: -1, topics: [{ name: 't', partitions: [{ partitionIndex: 0, timestamp: -1n }] }] }));
@@ -139,7 +139,7 @@ describe('MockCluster core', () => {
     await cluster.createTopic('t');
     const conn = await open(cluster.bootstrap[0]);
     for (const ts of [1000, 2000, 3000]) {
-      const batch = await encodeRecordBatch({ records: [{ value: String(ts), timestamp: ts }] });
+      const batch = await encodeRecordBatch({ records: [{ value: String(ts), timestamp: ts }] }, { now: Date.now() });
       await firstValueFrom(conn.request(Produce, produceBody('t', 0, batch)));
     }
     const ask = async (timestamp: bigint) =>
@@ -173,7 +173,7 @@ describe('MockCluster core', () => {
     const arrivedAgain = fetchIn();
     const waiting = firstValueFrom(conn.request(Fetch, fetchBody, { version: 12 }));
     await arrivedAgain;
-    const batch = await encodeRecordBatch({ records: [{ value: 'wake up' }] });
+    const batch = await encodeRecordBatch({ records: [{ value: 'wake up' }] }, { now: Date.now() });
     await firstValueFrom(writer.request(Produce, produceBody('t', 0, batch)));
     const woke = await waiting;
     const [b] = await decodeRecordBatches(woke.responses[0].partitions[0].records!);

@@ -25,7 +25,7 @@ interface BatchSpec {
 const batch = (b: BatchSpec) =>
   encodeRecordBatch(
     Array.from({ length: b.count }, (_, i) => ({ value: `${b.tag ?? 'r'}-${b.seq + i}` })),
-    { producerId: b.producerId, producerEpoch: b.epoch, baseSequence: b.seq },
+    { now: Date.now(), producerId: b.producerId, producerEpoch: b.epoch, baseSequence: b.seq },
   );
 
 async function produce(conn: Connection, topic: string, records: Buffer) {
@@ -111,7 +111,7 @@ describe('MockCluster idempotent produce (own connection)', () => {
 
   it('refuses a transactional batch for a partition outside any transaction', async () => {
     const { cluster, conn, producerId } = await setup();
-    const records = await encodeRecordBatch([{ value: 'x' }], { producerId, producerEpoch: 0, baseSequence: 0, transactional: true });
+    const records = await encodeRecordBatch([{ value: 'x' }], { now: Date.now(), producerId, producerEpoch: 0, baseSequence: 0, transactional: true });
     expect((await produce(conn, 'idem', records)).errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
     expect(cluster.records('idem', 0)).toHaveLength(0);
   });
@@ -123,7 +123,7 @@ describe('producer state table', () => {
     recordBatchInfo(
       await encodeRecordBatch(
         Array.from({ length: count }, () => ({ value: 'v' })),
-        { producerId: 1n, producerEpoch: epoch, baseSequence: seq },
+        { now: Date.now(), producerId: 1n, producerEpoch: epoch, baseSequence: seq },
       ),
     );
 

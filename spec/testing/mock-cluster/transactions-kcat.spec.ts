@@ -50,7 +50,7 @@ describeInterop('MockCluster transactions with kcat', ['kcat'], () => {
     const produce = async (records: Buffer) =>
       (await firstValueFrom(conn.request(Produce, { acks: -1, timeoutMs: 1000, topicData: [{ name: 'open', partitionData: [{ index: 0, records }] }] })))
         .responses[0].partitionResponses[0].errorCode;
-    expect(await produce(await encodeRecordBatch([{ value: 'before' }]))).toBe(0);
+    expect(await produce(await encodeRecordBatch([{ value: 'before' }], { now: Date.now() }))).toBe(0);
     const init = await firstValueFrom(conn.request(InitProducerId, { transactionalId: 'open-tx', transactionTimeoutMs: 60_000 }));
     await firstValueFrom(conn.request(AddPartitionsToTxn, {
       v3AndBelowTransactionalId: 'open-tx',
@@ -58,9 +58,9 @@ describeInterop('MockCluster transactions with kcat', ['kcat'], () => {
       v3AndBelowProducerEpoch: init.producerEpoch,
       v3AndBelowTopics: [{ name: 'open', partitions: [0] }],
     }, { version: 3 }));
-    const pending = await encodeRecordBatch([{ value: 'pending' }], { producerId: init.producerId, producerEpoch: init.producerEpoch, baseSequence: 0, transactional: true });
+    const pending = await encodeRecordBatch([{ value: 'pending' }], { now: Date.now(), producerId: init.producerId, producerEpoch: init.producerEpoch, baseSequence: 0, transactional: true });
     expect(await produce(pending)).toBe(0);
-    expect(await produce(await encodeRecordBatch([{ value: 'after' }]))).toBe(0);
+    expect(await produce(await encodeRecordBatch([{ value: 'after' }], { now: Date.now() }))).toBe(0);
 
     const committed = await kcatConsume({ brokers: cluster.bootstrap, topic: 'open', partition: 0, count: 100, extra: ['-X', 'isolation.level=read_committed'] });
     expect(values(committed)).toEqual(['before']);

@@ -68,7 +68,7 @@ class RawTxnProducer {
   async produce(topic: string, values: string[], partition = 0): Promise<{ errorCode: number; baseOffset: bigint }> {
     const records = await encodeRecordBatch(
       values.map((value) => ({ value })),
-      { producerId: this.producerId, producerEpoch: this.epoch, baseSequence: this.seq, transactional: true },
+      { now: Date.now(), producerId: this.producerId, producerEpoch: this.epoch, baseSequence: this.seq, transactional: true },
     );
     const res = await firstValueFrom(
       this.leader.request(Produce, {
@@ -175,7 +175,7 @@ describe('MockCluster transactions over raw requests', () => {
     await firstValueFrom(conn.request(Produce, {
       acks: -1,
       timeoutMs: 1000,
-      topicData: [{ name: 't', partitionData: [{ index: 0, records: await encodeRecordBatch([{ value: 'plain' }]) }] }],
+      topicData: [{ name: 't', partitionData: [{ index: 0, records: await encodeRecordBatch([{ value: 'plain' }], { now: Date.now() }) }] }],
     }));
     expect(await producer.addPartitions('t', [0])).toEqual([0]);
     expect(await producer.produce('t', ['a', 'b'])).toEqual({ errorCode: 0, baseOffset: 1n });
@@ -368,7 +368,7 @@ describe('MockCluster transactional offsets', () => {
 
 describe('PartitionLog transactions', () => {
   async function batch(producerId: bigint, values: string[], seq: number, options: { control?: 'commit' | 'abort' } = {}) {
-    return encodeRecordBatch(values.map((value) => ({ value })), {
+    return encodeRecordBatch(values.map((value) => ({ value })), { now: Date.now(),
       producerId,
       producerEpoch: 0,
       baseSequence: options.control ? -1 : seq,
@@ -384,7 +384,7 @@ describe('PartitionLog transactions', () => {
       return log.append(bytes, recordBatchInfo(bytes), 0, 0);
     };
     const mark = async (pid: bigint, commit: boolean) => {
-      const bytes = await encodeRecordBatch([{ key: Buffer.from([0, 0, 0, commit ? 1 : 0]), value: Buffer.from([0, 0, 0, 0, 0, 0]) }], {
+      const bytes = await encodeRecordBatch([{ key: Buffer.from([0, 0, 0, commit ? 1 : 0]), value: Buffer.from([0, 0, 0, 0, 0, 0]) }], { now: Date.now(),
         producerId: pid,
         producerEpoch: 0,
         transactional: true,

@@ -1,5 +1,4 @@
-import { now as clockNow } from '../../clock.js';
-import { KafkaError } from '../../errors.js';
+import { KafkaConfigError, KafkaError } from '../../errors.js';
 import { codecByName, compressWith } from '../compression/index.js';
 import { BATCH_HEADER_SIZE } from './attributes.js';
 import { attributesOf, writeBatchHeader, type RecordsSummary } from './batch-header.js';
@@ -25,7 +24,8 @@ function layout(batch: RecordBatchInput, options: EncodeOptions): Layout {
   const sizes = new Int32Array(n);
   const keyLens = new Int32Array(n);
   const valueLens = new Int32Array(n);
-  const now = options.now ?? clockNow();
+  // the codec reads no clock: a caller with records to stamp says what time it is
+  const now = options.now ?? unstamped(batch);
   const baseTimestamp = batch.baseTimestamp ?? (n > 0 ? (records[0].timestamp ?? now) : now);
   let maxTimestamp = n > 0 ? -Infinity : baseTimestamp;
   let maxDelta = 0;
@@ -62,6 +62,13 @@ function layout(batch: RecordBatchInput, options: EncodeOptions): Layout {
     lastOffsetDelta: batch.lastOffsetDelta ?? maxDelta,
     now,
   };
+}
+
+/** Without `now`: a batch that needs none (every record stamped, or an empty one with its baseTimestamp), else an error. */
+function unstamped(batch: RecordBatchInput): number {
+  const stamped = batch.records.length > 0 ? batch.records.every((r) => r.timestamp !== undefined) : batch.baseTimestamp !== undefined;
+  if (stamped) return 0; // never read
+  throw new KafkaConfigError('now', 'is required to encode records without a timestamp');
 }
 
 function writeRecords(buf: Buffer, pos: number, batch: RecordBatchInput, l: Layout): number {

@@ -33,7 +33,7 @@ export interface EncodeOptions {
   partitionLeaderEpoch?: number;
   timestampType?: TimestampType;
   control?: boolean;
-  /** Timestamp for records without one; defaults to the clock module's now(). */
+  /** Timestamp (ms) for records without one: required if any lacks one (the codecs read no clock). */
   now?: number;
 }
 
