@@ -89,4 +89,11 @@ describe('error names', () => {
     expect(kind(every.RequestTimeoutError())).toBe('transient');
     expect(kind(every.ClientClosedError())).toBe('other');
   });
+
+  it('every instance of a class has the same own name property, however often it is made (errors compare equal)', () => {
+    for (const [name, make] of Object.entries(every)) {
+      const descriptors = Array.from({ length: 50 }, () => JSON.stringify(Object.getOwnPropertyDescriptor(make(), 'name')));
+      expect(new Set(descriptors), name).toEqual(new Set([JSON.stringify({ value: name, writable: true, enumerable: true, configurable: true })]));
+    }
+  });
 });

@@ -49,8 +49,10 @@ export class KafkaError extends Error {
 
   constructor(message: string, options: KafkaErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    // rxkafka's own classes then set their literal; a user's subclass keeps its class name
-    Object.defineProperty(this, 'name', { value: new.target === KafkaError ? 'KafkaError' : new.target.name, writable: true, enumerable: false, configurable: true });
+    // rxkafka's own classes then set their literal; a user's subclass keeps its class name. Enumerable, as
+    // the subclasses' field is: V8 (Node 20) keeps the attributes of an existing property when it
+    // optimises a class-field define, so anything else would differ from instance to instance
+    Object.defineProperty(this, 'name', { value: new.target === KafkaError ? 'KafkaError' : new.target.name, writable: true, enumerable: true, configurable: true });
     this.code = options.code ?? -1;
     this.retriable = options.retriable ?? false;
   }

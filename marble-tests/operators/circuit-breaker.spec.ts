@@ -41,6 +41,33 @@ describe('circuitBreaker (marbles)', () => {
     });
   });
 
+  it('counts calls failing together, begun before the first of them failed, as one incident', () => {
+    ts.run(({ cold, expectObservable }) => {
+      make({ failureThreshold: 2, recoveryTimeoutMs: 100 });
+      // five calls in flight on one connection; it breaks at 10 ms and fails them all
+      const inFlight = cold('10ms #', undefined, down);
+      for (let i = 0; i < 5; i++) expectObservable(inFlight.pipe(breaker.protect()), '^').toBe('10ms #', undefined, down);
+      // still closed: one incident of the two it takes; the next call goes through
+      expectObservable(cold('-#', undefined, down).pipe(breaker.protect()), '20ms ^').toBe('21ms #', undefined, down);
+      // begun after the first incident, failing on its own: the second incident opens it
+      expectObservable(cold('-a|').pipe(breaker.protect()), '30ms ^').toBe('30ms #', undefined, open);
+      expectObservable(breaker.state$).toBe('c 20ms o 99ms h', states);
+    });
+  });
+
+  it('counts a failure of a call begun before the last counted one only if nothing failed in between', () => {
+    ts.run(({ cold, expectObservable }) => {
+      make({ failureThreshold: 3, recoveryTimeoutMs: 100 });
+      // begun at 0: the one at 5 fails alone, then the one begun at 0 fails at 20 (same incident)
+      expectObservable(cold('20ms #', undefined, down).pipe(breaker.protect()), '^').toBe('20ms #', undefined, down);
+      expectObservable(cold('5ms #', undefined, down).pipe(breaker.protect()), '^').toBe('5ms #', undefined, down);
+      // begun after 5 ms: new failures, the second of them the third incident
+      expectObservable(cold('-#', undefined, down).pipe(breaker.protect()), '30ms ^').toBe('31ms #', undefined, down);
+      expectObservable(cold('-#', undefined, down).pipe(breaker.protect()), '40ms ^').toBe('41ms #', undefined, down);
+      expectObservable(breaker.state$).toBe('c 40ms o 99ms h', states);
+    });
+  });
+
   it('a success while closed resets the consecutive-failure count', () => {
     ts.run(({ cold, expectObservable, expectSubscriptions }) => {
       make({ failureThreshold: 2, recoveryTimeoutMs: 100 });

@@ -29,7 +29,11 @@ export class CircuitOpenError extends KafkaError {
 export interface CircuitBreakerOptions {
   /** What is guarded (e.g. "broker 1 host:9092"); named in CircuitOpenError. */
   target: string;
-  /** Consecutive failures, while closed, that open the circuit. Default 5. */
+  /**
+   * Consecutive failures, while closed, that open the circuit. Default 5. A failure of a call
+   * that began before the last failure counted is the same incident seen again (a connection
+   * breaking fails every call on it at once) and is not counted.
+   */
   failureThreshold?: number;
   /** Time the circuit stays open before admitting a probe, in ms. Default 30000. */
   recoveryTimeoutMs?: number;
@@ -105,6 +109,8 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
 
   const stateSubject = new BehaviorSubject<CircuitState>('closed');
   let failures = 0;
+  /** Counted failures so far: a call that began at an older count brings no news when it fails. */
+  let incidents = 0;
   /** The failure that opened the circuit, for CircuitOpenError's cause. */
   let openedBy: unknown;
   let recoveryTimer: Subscription | undefined;
@@ -138,6 +144,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
 
   const onFailure = (error: unknown): void => {
     if (disposed) return;
+    incidents++;
     const state = stateSubject.value;
     if (state === 'closed') {
       failures += 1;
@@ -149,9 +156,10 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
     transition('open');
   };
 
-  const record = (error: unknown): void => {
-    if (isFailure(error)) onFailure(error);
-    else onSuccess();
+  /** `since`: the incident count when the call began (undefined: observed out of band). */
+  const record = (error: unknown, since?: number): void => {
+    if (!isFailure(error)) onSuccess();
+    else if (since === undefined || since === incidents) onFailure(error);
   };
 
   const protect = <T>(): MonoTypeOperatorFunction<T> => (source) =>
@@ -159,6 +167,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
       if (disposed) return source.subscribe(subscriber);
       const state = stateSubject.value;
       const token = {};
+      const since = incidents;
       if (state === 'open' || (state === 'half-open' && probe !== undefined)) {
         subscriber.error(new CircuitOpenError(target, openedBy));
         return undefined;
@@ -182,7 +191,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
         error: (error: unknown) => {
           if (settle()) {
             try {
-              record(error);
+              record(error, since);
             } catch (predicateError: unknown) {
               // A throwing isFailure is a bug worth surfacing; count the outcome as a failure.
               onFailure(error);
