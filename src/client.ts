@@ -26,16 +26,19 @@ export function createClient(config: ClientConfig): KafkaClient {
       ? new TransactionalProducer(cluster, withClientDefaults(producerConfig), scheduler)
       : new Producer(cluster, withClientDefaults(producerConfig), scheduler);
   // Delegation, not inheritance: the producers and the caller share one cluster client.
-  return {
+  // typed, not cast: a method added to ClusterClient and not delegated here fails to compile
+  const client: KafkaClient = {
     metadata: (topics) => cluster.metadata(topics),
     metadata$: (topics) => cluster.metadata$(topics),
     leaderFor: (topic, partition) => cluster.leaderFor(topic, partition),
     coordinator: (type, key) => cluster.coordinator(type, key),
     invalidateMetadata: (topic, errorCode) => cluster.invalidateMetadata(topic, errorCode),
+    watchTopic: (topic) => cluster.watchTopic(topic),
     request: (target, api, body, options) => cluster.request(target, api, body, options),
     stats$: cluster.stats$,
     own: (child) => cluster.own(child),
     close: () => cluster.close(),
-    producer,
-  } as KafkaClient;
+    producer: producer as KafkaClient['producer'],
+  };
+  return client;
 }

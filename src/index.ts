@@ -23,6 +23,7 @@ export {
   type RequestTarget,
   type RetryConfig,
   type TopicMetadata,
+  type TopicState,
 } from './cluster/index.js';
 export { KafkaConfigError, KafkaError, KafkaProtocolError, type KafkaErrorName, type KafkaErrorOptions } from './errors.js';
 export { CompressionError } from './protocol/compression/index.js';

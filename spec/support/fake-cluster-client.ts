@@ -1,5 +1,5 @@
-import { defer, map, Observable, of, Subject, throwError, timer, type SchedulerLike } from 'rxjs';
-import { ClientClosedError, type BodyFor, type ClientRequestOptions, type ClientStats, type Closable, type ClusterClient, type ClusterMetadata, type RequestTarget } from '../../src/cluster/index.js';
+import { defer, filter, map, merge, Observable, of, Subject, switchMap, throwError, timer, type SchedulerLike } from 'rxjs';
+import { ClientClosedError, type BodyFor, type ClientRequestOptions, type ClientStats, type Closable, type ClusterClient, type ClusterMetadata, type RequestTarget, type TopicState } from '../../src/cluster/index.js';
 import { KafkaError } from '../../src/errors.js';
 import { kafkaErrorFromCode } from '../../src/protocol/error-codes.js';
 import {
@@ -85,6 +85,7 @@ export class FakeClusterClient implements ClusterClient {
   readonly invalidations: Array<{ topic: string; errorCode: number | undefined }> = [];
   /** Every Produce request as it is made. */
   readonly produceCalls$ = new Subject<FakeProduceCall>();
+  private readonly invalidated$ = new Subject<string>();
   readonly stats$: Observable<ClientStats> = of({ brokers: [] });
   private readonly logs = new Map<string, Array<string | null>>();
   private readonly topics: Map<string, { partitions: number; leaders: number[] }>;
@@ -135,7 +136,16 @@ export class FakeClusterClient implements ClusterClient {
 
   invalidateMetadata(topic: string, errorCode?: number): boolean {
     this.invalidations.push({ topic, errorCode });
+    this.invalidated$.next(topic);
     return true;
+  }
+
+  /** The topic's metadata now, and again after each invalidation of it (no timer: tests move leaders by hand). */
+  watchTopic(topic: string): Observable<TopicState> {
+    return merge(of(topic), this.invalidated$.pipe(filter((t) => t === topic))).pipe(
+      switchMap(() => this.metadata$([topic])),
+      map((meta): TopicState => ({ metadata: meta.topics[0], failure: null })),
+    );
   }
 
   request<Req, Res>(target: RequestTarget, api: Api<Req, Res>, body: BodyFor<Req>, options?: ClientRequestOptions): Observable<Res> {

@@ -52,6 +52,8 @@ export class BrokerChannel {
     readonly target: BrokerAddress,
     private readonly config: ResolvedConfig,
     changes: Subject<void>,
+    /** Told of each failure of the broker itself (connection, timeout, open circuit). */
+    private readonly failed: (channel: BrokerChannel) => void = () => undefined,
   ) {
     this.address = formatAddress(target.host, target.port);
     this.changes = changes;
@@ -116,9 +118,10 @@ export class BrokerChannel {
     }).pipe(
       this.breaker.protect(),
       tap({
-        error: () => {
+        error: (e: unknown) => {
           this.errors++;
           this.changes.next();
+          if (isBrokerFailure(e) || e instanceof CircuitOpenError) this.failed(this);
         },
         complete: () => this.changes.next(),
       }),

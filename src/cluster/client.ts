@@ -28,6 +28,7 @@ import { resolveConfig, type ClientConfig, type ResolvedConfig } from './config.
 import { AllBrokersUnavailableError, ClientClosedError } from './errors.js';
 import { toClusterMetadata, type BrokerInfo, type ClusterMetadata } from './metadata.js';
 import { MetadataCache } from './metadata-cache.js';
+import { TopicWatch, type TopicState } from './topic-watch.js';
 
 export interface ClientRequestOptions extends ChannelRequestOptions {
   /**
@@ -60,6 +61,14 @@ export interface ClusterClient {
    * Returns whether it did.
    */
   invalidateMetadata(topic: string, errorCode?: number): boolean;
+  /**
+   * A topic's metadata as it changes, for routing: fetched now, again soon after a leadership
+   * error (invalidateMetadata) or a failure of a broker leading one of its partitions, and every
+   * `metadataMaxAgeMs` while watched. Emits on change only; a failed lookup is a state (with the
+   * last good metadata still what to route by), tried again with backoff. Hot, shared per topic,
+   * replays the latest.
+   */
+  watchTopic(topic: string): Observable<TopicState>;
   /** A typed request to a broker, with retries, circuit breaking and version negotiation. */
   request<Req, Res>(target: RequestTarget, api: Api<Req, Res>, body: BodyFor<Req>, options?: ClientRequestOptions): Observable<Res>;
   /**
@@ -124,6 +133,7 @@ class Client implements ClusterClient {
   private readonly bootstrap: BrokerChannel[];
   private readonly cache: MetadataCache;
   private readonly coordinators: Coordinators;
+  private readonly watch: TopicWatch;
   private rotation = 0;
   /** Set once close() begins: own() refuses new children from then on (requests go on until `closed`). */
   private closing: Promise<void> | null = null;
@@ -139,6 +149,23 @@ class Client implements ClusterClient {
     this.cache = new MetadataCache(config.metadataMaxAgeMs, () => config.scheduler.now());
     this.bootstrap = config.bootstrap.map((b) => this.channel(formatAddress(b.host, b.port)));
     this.coordinators = new Coordinators((body) => this.anyBroker(FindCoordinator, body), config.retry, config.scheduler, config.random);
+    this.watch = new TopicWatch(
+      (topic, fromBroker) =>
+        this.fetchMetadata([topic], fromBroker).pipe(
+          map((meta) => {
+            const t = meta.topics.find((x) => x.name === topic);
+            if (t === undefined) throw new KafkaError(`metadata for ${topic} names no such topic`, { code: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+            return t;
+          }),
+        ),
+      {
+        maxAgeMs: config.metadataMaxAgeMs,
+        minIntervalMs: config.retry.initialDelayMs,
+        backoff: config.retry,
+        scheduler: config.scheduler,
+        random: config.random,
+      },
+    );
     this.stats$ = this.changes.pipe(
       startWith(undefined),
       map(() => ({ brokers: [...this.byAddress.values()].map((c) => c.stats()) })),
@@ -149,7 +176,7 @@ class Client implements ClusterClient {
   private channel(address: string): BrokerChannel {
     let c = this.byAddress.get(address);
     if (c === undefined) {
-      c = new BrokerChannel(parseBrokerAddress(address, 'broker'), this.config, this.changes);
+      c = new BrokerChannel(parseBrokerAddress(address, 'broker'), this.config, this.changes, (failed) => this.brokerFailed(failed));
       this.byAddress.set(address, c);
     }
     return c;
@@ -287,9 +314,9 @@ class Client implements ClusterClient {
   }
 
   /** Metadata from cache or a broker, inside what untilClosed already watches. */
-  private fetchMetadata(topics: string[] | undefined): Observable<ClusterMetadata> {
+  private fetchMetadata(topics: string[] | undefined, fromBroker = false): Observable<ClusterMetadata> {
     return defer(() => {
-      const cached = this.cache.lookup(topics);
+      const cached = fromBroker ? null : this.cache.lookup(topics);
       if (cached !== null) return of(cached);
       return this.anyBroker(Metadata, (v) => metadataBody(v, topics)).pipe(
         map(toClusterMetadata),
@@ -337,7 +364,22 @@ class Client implements ClusterClient {
   }
 
   invalidateMetadata(topic: string, errorCode?: number): boolean {
-    return this.cache.invalidate(topic, errorCode);
+    const stale = this.cache.invalidate(topic, errorCode);
+    if (stale) this.watch.markStale(topic);
+    return stale;
+  }
+
+  watchTopic(topic: string): Observable<TopicState> {
+    return this.untilClosed(this.watch.watch(topic));
+  }
+
+  /** The leaders it had may have moved (a broker that is down has its partitions elected away). */
+  private brokerFailed(channel: BrokerChannel): void {
+    if (channel.nodeId === null) return;
+    for (const topic of this.watch.ledBy(channel.nodeId)) {
+      this.cache.invalidate(topic);
+      this.watch.markStale(topic);
+    }
   }
 
   own(child: Closable): () => void {

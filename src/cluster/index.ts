@@ -6,3 +6,4 @@ export { AllBrokersUnavailableError, ClientClosedError } from './errors.js';
 export type { CoordinatorType } from './coordinators.js';
 export type { BrokerInfo, ClusterMetadata, PartitionMetadata, TopicMetadata } from './metadata.js';
 export { STALE_METADATA_CODES } from './metadata-cache.js';
+export type { TopicState } from './topic-watch.js';

@@ -417,7 +417,7 @@ export class Producer implements Observer<ProducerRecord> {
         this.parked.set(r.topic, list);
       }
       list.push(r);
-      this.topics.refresh(r.topic);
+      this.topics.watch(r.topic);
       return;
     }
     this.place(r, info);

@@ -1,5 +1,5 @@
-import { catchError, EMPTY, type Subscription } from 'rxjs';
-import type { ClusterClient } from '../cluster/index.js';
+import type { Subscription } from 'rxjs';
+import type { ClusterClient, TopicState } from '../cluster/index.js';
 import type { KafkaError } from '../errors.js';
 
 export interface TopicInfo {
@@ -12,18 +12,22 @@ export interface TopicInfo {
 
 /**
  * The producer's view of its topics' partition counts and leaders, read synchronously on the
- * send path and refreshed through the client's metadata cache when a leader moves.
+ * send path. Each topic used is watched through the client: its leaders follow the cluster
+ * (a leadership error, a failed broker, every metadataMaxAgeMs), and added partitions are
+ * taken up as they appear.
  */
 export class TopicRegistry {
   private readonly known = new Map<string, TopicInfo>();
-  private readonly refreshing = new Map<string, Subscription>();
+  private readonly watching = new Map<string, Subscription>();
+  /** Watched topics not known yet whose last lookup failed. */
+  private readonly failed = new Set<string>();
   /** The last topic looked up, and its info: records mostly come in runs of one topic. */
   private lastTopic: string | null = null;
   private lastInfo: TopicInfo | undefined = undefined;
 
   constructor(
     private readonly client: ClusterClient,
-    /** Called when a topic's info arrives or fails. */
+    /** Called when a topic's info arrives or changes, or a lookup of a topic not known yet fails. */
     private readonly onUpdate: (topic: string, info: TopicInfo | null, error: KafkaError | null) => void,
   ) {}
 
@@ -39,41 +43,53 @@ export class TopicRegistry {
     return this.known.get(topic)?.leaders[partition] ?? -1;
   }
 
-  /** Asks for a topic's metadata unless that is already under way. */
+  /**
+   * Follows a topic from now on; for one whose last lookup failed (unknown, unreachable), asks
+   * again, as records wait on it.
+   */
+  watch(topic: string): void {
+    if (!this.watching.has(topic)) this.start(topic);
+    else if (this.failed.has(topic)) this.client.invalidateMetadata(topic);
+  }
+
+  /** Asks for a topic's metadata again: `errorCode` says its leaders moved, or a partition has none. */
   refresh(topic: string, errorCode?: number): void {
-    if (errorCode !== undefined) this.client.invalidateMetadata(topic, errorCode);
-    if (this.refreshing.has(topic)) return;
-    const sub = this.client
-      .metadata$([topic])
-      .pipe(
-        catchError((e: unknown) => {
-          this.refreshing.delete(topic);
-          this.onUpdate(topic, null, e as KafkaError);
-          return EMPTY;
-        }),
-      )
-      .subscribe((meta) => {
-        this.refreshing.delete(topic);
-        const t = meta.topics.find((x) => x.name === topic);
-        if (t === undefined || t.error !== null) {
-          this.onUpdate(topic, null, t?.error ?? null);
-          return;
-        }
-        const leaders = t.partitions.map((p) => p.leader);
-        const info: TopicInfo = {
-          partitions: t.partitions.length,
-          leaders,
-          available: t.partitions.filter((p) => p.leader >= 0).map((p) => p.partition),
-        };
-        this.known.set(topic, info);
-        this.lastTopic = null;
-        this.onUpdate(topic, info, null);
-      });
-    if (!sub.closed) this.refreshing.set(topic, sub);
+    if (!this.watching.has(topic)) this.start(topic);
+    else this.client.invalidateMetadata(topic, errorCode);
+  }
+
+  private start(topic: string): void {
+    const sub = this.client.watchTopic(topic).subscribe({
+      next: (state) => this.update(topic, state),
+      // the client closed: nothing more to follow
+      error: () => this.watching.delete(topic),
+    });
+    if (!sub.closed) this.watching.set(topic, sub);
+  }
+
+  private update(topic: string, state: TopicState): void {
+    const t = state.metadata;
+    if (t === null || t.error !== null) {
+      // a topic already known keeps routing by what was known; one not known yet fails its records
+      if (!this.known.has(topic)) {
+        this.failed.add(topic);
+        this.onUpdate(topic, null, t?.error ?? state.failure);
+      }
+      return;
+    }
+    this.failed.delete(topic);
+    const info: TopicInfo = {
+      partitions: t.partitions.length,
+      leaders: t.partitions.map((p) => p.leader),
+      available: t.partitions.filter((p) => p.leader >= 0).map((p) => p.partition),
+    };
+    this.known.set(topic, info);
+    this.lastTopic = null;
+    this.onUpdate(topic, info, null);
   }
 
   close(): void {
-    for (const s of this.refreshing.values()) s.unsubscribe();
-    this.refreshing.clear();
+    for (const s of this.watching.values()) s.unsubscribe();
+    this.watching.clear();
   }
 }
