@@ -28,6 +28,11 @@ export class MemoryPool {
     return this.used;
   }
 
+  /** Room left in the budget, for takes that must stay within it. */
+  get freeBytes(): number {
+    return Math.max(0, this.capacity - this.used);
+  }
+
   private fits(size: number): boolean {
     return this.used === 0 || this.used + size <= this.capacity;
   }

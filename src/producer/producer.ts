@@ -83,6 +83,8 @@ export class Producer implements Observer<ProducerRecord> {
   private readonly intake: PendingRecord[] = [];
   private intakeHead = 0;
   private blocked: Subscription | null = null;
+  /** pump() is running: a nested call leaves the work to it. */
+  private pumping = false;
   /** Records waiting for their topic's metadata, per topic. */
   private readonly parked = new Map<string, PendingRecord[]>();
   /** Batches closed before the producer id was known (idempotence). */
@@ -175,7 +177,7 @@ export class Producer implements Observer<ProducerRecord> {
 
   /**
    * Many records at once, with the accounting done once for all: one count for flush(), and
-   * one take from bufferMemory when the whole lot fits (else one record at a time, in order).
+   * one take from bufferMemory for the run that fits (the rest one record at a time, in order).
    */
   private acceptMany(records: readonly ProducerRecord[], sink: RecordSink, now: number): void {
     const refusal = this.refusal();
@@ -184,22 +186,24 @@ export class Producer implements Observer<ProducerRecord> {
     this.epochs.count(epoch, records.length);
     const accepted = new Array<PendingRecord>(records.length);
     let n = 0;
-    let bytes = 0;
-    let fits = true;
     for (let i = 0; i < records.length; i++) {
       const r = this.check(records[i], sink, i, now, refusal, epoch);
-      if (r === null) continue;
-      accepted[n++] = r;
-      bytes += r.size;
-      if (r.size > this.config.maxRequestBytes) fits = false;
+      if (r !== null) accepted[n++] = r;
     }
     if (n < records.length && this.epochs.uncount(epoch, records.length - n)) this.checkFlushes();
     if (n === 0) return;
-    if (fits && this.blocked === null && this.intakeHead === this.intake.length && this.memory.tryTake(bytes)) {
-      this.routeMany(accepted, n);
-      return;
+    // the longest first run that fits in the free room goes in one take; the rest (from a record
+    // too large for a request on) is admitted one by one, as single sends are
+    let run = 0;
+    if (this.blocked === null && this.intakeHead === this.intake.length) {
+      let runBytes = 0;
+      const free = this.memory.freeBytes;
+      const max = this.config.maxRequestBytes;
+      while (run < n && accepted[run].size <= max && runBytes + accepted[run].size <= free) runBytes += accepted[run++].size;
+      if (run > 0 && !this.memory.tryTake(runBytes)) run = 0;
+      if (run > 0) this.routeMany(accepted, run);
     }
-    for (let i = 0; i < n; i++) this.admit(accepted[i]);
+    for (let i = run; i < n; i++) this.admit(accepted[i]);
   }
 
   /**
@@ -368,33 +372,43 @@ export class Producer implements Observer<ProducerRecord> {
     }
   };
 
+  /**
+   * Admits waiting records in order as buffer room frees. A loop, not a recursion: a grant or
+   * an expiry arriving while it runs (synchronously, from inside it) only lets it go on.
+   */
   private pump(): void {
-    while (this.blocked === null && this.intakeHead < this.intake.length) {
-      const r = this.intake[this.intakeHead];
-      if (this.memory.tryTake(r.size)) {
-        this.intakeHead++;
-        this.route(r);
-        continue;
-      }
-      let settled = false;
-      const sub = this.memory.reserve(r.size, r.acceptedAt + this.config.maxBlockMs - this.scheduler.now()).subscribe({
-        next: () => {
-          settled = true;
-          this.blocked = null;
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.blocked === null && this.intakeHead < this.intake.length) {
+        const r = this.intake[this.intakeHead];
+        if (this.memory.tryTake(r.size)) {
           this.intakeHead++;
           this.route(r);
-          this.pump();
-          this.flushIfAsked();
-        },
-        error: (e: unknown) => {
-          settled = true;
-          this.blocked = null;
-          this.intakeHead++;
-          this.fail(r, e as Error);
-          this.pump();
-        },
-      });
-      if (!settled) this.blocked = sub;
+          continue;
+        }
+        let settled = false;
+        const sub = this.memory.reserve(r.size, r.acceptedAt + this.config.maxBlockMs - this.scheduler.now()).subscribe({
+          next: () => {
+            settled = true;
+            this.blocked = null;
+            this.intakeHead++;
+            this.route(r);
+            this.pump();
+            this.flushIfAsked();
+          },
+          error: (e: unknown) => {
+            settled = true;
+            this.blocked = null;
+            this.intakeHead++;
+            this.fail(r, e as Error);
+            this.pump();
+          },
+        });
+        if (!settled) this.blocked = sub;
+      }
+    } finally {
+      this.pumping = false;
     }
     if (this.intakeHead > 1024 && this.intakeHead * 2 > this.intake.length) {
       this.intake.splice(0, this.intakeHead);
