@@ -5,7 +5,7 @@ import { ReceiptsWriter } from '../../src/producer/receipts.js';
 const sink = (name: string, wantsRecord = false): RecordSink & { name: string } => ({ name, wantsRecord, failed: () => undefined });
 
 function pending(source: ProducerRecord, s: RecordSink, index: number, epoch: number, at: number): PendingRecord {
-  return new PendingRecord(source, 't', null, null, undefined, at + 1000, at, -1, 30, s, index, epoch);
+  return new PendingRecord(source, 't', null, null, undefined, at + 1000, at, -1, 30, s, index, epoch, source.context !== undefined);
 }
 
 describe('Receipts', () => {

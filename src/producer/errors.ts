@@ -22,8 +22,8 @@ export class InvalidRecordError extends KafkaError {
   override readonly name = 'InvalidRecordError' as const;
   readonly field: string;
 
-  constructor(field: string, problem: string) {
-    super(`invalid record: "${field}" ${problem}`);
+  constructor(field: string, problem: string, cause?: unknown) {
+    super(`invalid record: "${field}" ${problem}`, { cause });
     this.field = field;
   }
 }

@@ -1,12 +1,12 @@
 import { distinctUntilChanged, map, startWith, Subject, type Observable, type Observer, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { ClusterClient } from '../cluster/index.js';
 import { burstClock } from '../clock.js';
-import { asKafkaError, KafkaError } from '../errors.js';
+import { asKafkaError, KafkaError, messageOf } from '../errors.js';
 import { ErrorCode, kafkaErrorFromCode } from '../protocol/error-codes.js';
 import { decodeRecordBatches, RecordsWriter, sealRecordBatch, sealRecordBatchSync, type EncodedRecords, type EncodeOptions } from '../protocol/records/index.js';
 import { Accumulator } from './accumulator.js';
 import { resolveProducerConfig, type ProducerConfig, type ResolvedProducerConfig } from './config.js';
-import { DeliveryError, ProducerClosedError, RecordTooLargeError } from './errors.js';
+import { DeliveryError, InvalidRecordError, ProducerClosedError, RecordTooLargeError } from './errors.js';
 import { produceThrough } from './produce-operator.js';
 
 export { DeliveryError } from './errors.js';
@@ -355,14 +355,19 @@ export class Producer implements Observer<ProducerRecord> {
           for (; i < end; i++) sink.failed(indices[i], sources?.[i] ?? null, error);
         } else if (sink.delivered === undefined) {
           i = end;
-        } else if (baseOffset < 0n) {
-          for (; i < end; i++) sink.delivered(indices[i], sources?.[i] ?? null, topic, partition, -1n, timestamps[i]);
         } else {
           for (; i < end; i++) {
             const timestamp = logAppendTime >= 0 ? logAppendTime : timestamps[i];
             // one BigInt made per record, from a double wherever that is exact (always, in practice)
-            const offset = base + i <= Number.MAX_SAFE_INTEGER ? BigInt(base + i) : baseOffset + BigInt(i);
-            sink.delivered(indices[i], sources?.[i] ?? null, topic, partition, offset, timestamp);
+            const offset = baseOffset < 0n ? -1n : base + i <= Number.MAX_SAFE_INTEGER ? BigInt(base + i) : baseOffset + BigInt(i);
+            const source = sources?.[i] ?? null;
+            try {
+              sink.delivered(indices[i], source, topic, partition, offset, timestamp);
+            } catch (e) {
+              // the user's code (a context getter) threw as the metadata was made: that record
+              // fails alone; the others of the batch still hear their outcome
+              sink.failed(indices[i], source, new InvalidRecordError('context', `could not be read: ${messageOf(e)}`, e));
+            }
           }
         }
       }

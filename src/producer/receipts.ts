@@ -68,7 +68,7 @@ export class ReceiptsWriter {
     if (n === 0) this.createdAt = r.acceptedAt;
     this.indices[n] = r.index;
     this.timestamps[n] = r.timestamp;
-    const keep = r.sink.wantsRecord === true || r.source.context !== undefined;
+    const keep = r.sink.wantsRecord === true || r.hasContext;
     if (keep && this.sources === null) this.sources = new Array<ProducerRecord | null>(n).fill(null);
     if (this.sources !== null) this.sources.push(keep ? r.source : null);
     const runs = this.runSinks.length;

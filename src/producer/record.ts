@@ -1,5 +1,6 @@
 // The module binding, not the global: on Node the global Buffer is an accessor, called on every use.
 import { Buffer } from 'node:buffer';
+import { messageOf } from '../errors.js';
 import { InvalidRecordError } from './errors.js';
 
 export type RecordData = Buffer | string | null;
@@ -88,6 +89,8 @@ export class PendingRecord {
     readonly index: number,
     /** Flush epoch the record was accepted in. */
     readonly epoch: number,
+    /** Whether it carries a `context` (read once, here: a getter is the user's code). */
+    readonly hasContext: boolean,
   ) {}
 }
 
@@ -130,7 +133,13 @@ export function toPending(record: ProducerRecord, now: number, sink: RecordSink,
   const key = rawKey === undefined || rawKey === null ? null : toBytes(rawKey, 'key');
   const value = rawValue instanceof Buffer ? rawValue : toBytes(rawValue, 'value');
   const headers = record.headers === undefined ? undefined : headerList(record.headers);
+  let hasContext: boolean;
+  try {
+    hasContext = record.context !== undefined;
+  } catch (e) {
+    throw new InvalidRecordError('context', `could not be read: ${messageOf(e)}`, e);
+  }
   let size = RECORD_OVERHEAD + (key === null ? 0 : key.length) + (value === null ? 0 : value.length);
   if (headers !== undefined) for (const [k, v] of headers) size += k.length * 3 + (v?.length ?? 0) + 10;
-  return new PendingRecord(record, topic, key, value, headers, timestamp ?? now, now, partition ?? -1, size, sink, index, epoch);
+  return new PendingRecord(record, topic, key, value, headers, timestamp ?? now, now, partition ?? -1, size, sink, index, epoch, hasContext);
 }

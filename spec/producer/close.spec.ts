@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { createClient, ProducerClosedError } from '../../src/index.js';
+import { MockCluster, virtualTime } from '../../src/testing/index.js';
+
+async function setup() {
+  const time = virtualTime();
+  const cluster = await MockCluster.start({ brokers: 3, network: 'memory', scheduler: time.scheduler });
+  await cluster.createTopic('used', { partitions: 3, replicationFactor: 3 });
+  await cluster.createTopic('fresh', { partitions: 3, replicationFactor: 3 });
+  const client = createClient({ brokers: cluster.bootstrap, transport: cluster.transport, scheduler: time.scheduler });
+  const done = async () => {
+    await time.run(() => client.close());
+    await cluster.stop();
+  };
+  return { time, cluster, client, done };
+}
+
+const outcome = (p: Promise<unknown>) =>
+  p.then(
+    () => 'delivered',
+    (e: unknown) => (e instanceof ProducerClosedError ? 'refused' : `failed: ${String(e)}`),
+  );
+
+describe('closing a producer settles everything', () => {
+  it('settles records sent just before close() to a topic not used yet, and those sent during it', async () => {
+    const { time, cluster, client, done } = await setup();
+    const producer = client.producer({});
+    await time.run(() => producer.send({ topic: 'used', value: 'warm' }));
+    const before = outcome(producer.send({ topic: 'fresh', value: 'before close' }));
+    const closing = producer.close();
+    const during = outcome(producer.send({ topic: 'fresh', value: 'during close' }));
+    const duringMany = outcome(producer.send([{ topic: 'other-new', value: 'a' }, { topic: 'fresh', value: 'b' }]));
+    expect(await time.run(() => Promise.all([before, during, duringMany]))).toEqual(['delivered', 'refused', 'refused']);
+    await time.run(() => closing);
+    // a flush after close returns, with nothing to wait for
+    await time.run(() => producer.flush());
+    expect(cluster.records('fresh', 0).length + cluster.records('fresh', 1).length + cluster.records('fresh', 2).length).toBe(1);
+    await done();
+  });
+
+  it('settles records of produce() and the Observer side sent during close()', async () => {
+    const { time, client, done } = await setup();
+    const producer = client.producer({});
+    const errors: Error[] = [];
+    producer.errors$.subscribe((e) => errors.push(e));
+    const closing = producer.close();
+    producer.next({ topic: 'fresh', value: 'late' });
+    await time.run(() => closing);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].cause).toBeInstanceOf(ProducerClosedError);
+    await time.run(() => producer.flush());
+    await done();
+  });
+
+  it('cancels an epoch bump under way: the client closes and nothing retries after', async () => {
+    const { time, cluster, client, done } = await setup();
+    const producer = client.producer({ deliveryTimeoutMs: 1000, requestTimeoutMs: 500 });
+    await time.run(() => producer.send({ topic: 'used', partition: 0, value: 'warm' }));
+    // a batch expires (its broker silent) and leaves a sequence gap: the producer bumps its epoch
+    const leader = cluster.partitionInfo('used', 0)?.leader ?? -1;
+    cluster.setLatency(leader, 3_600_000);
+    cluster.injectErrors('InitProducerId', Array(50).fill(15)); // COORDINATOR_NOT_AVAILABLE: the bump keeps retrying
+    const inits: number[] = [];
+    const watch = cluster.requests$.subscribe((r) => r.apiKey === 22 && inits.push(time.now()));
+    const lost = outcome(producer.send({ topic: 'used', partition: 0, value: 'lost' }));
+    await time.advance(10_000); // the request times out (5.5 s), its batch expires, the bump begins
+    // the bump is under way: asked, refused, asked again
+    expect(inits.length).toBeGreaterThan(1);
+    await time.run(() => client.close());
+    const closedAt = time.now();
+    await time.advance(60_000);
+    watch.unsubscribe();
+    expect(await lost).not.toBe('delivered');
+    expect(inits.filter((t) => t > closedAt)).toEqual([]);
+    await cluster.stop();
+    void done;
+  });
+});
