@@ -1,4 +1,4 @@
-import { defer, tap, type Observable, type Subject, type Subscription } from 'rxjs';
+import { defer, tap, throwError, type Observable, type Subject, type Subscription } from 'rxjs';
 import { connect, KafkaConnectionError, RequestTimeoutError, type RequestOptions } from '../network/index.js';
 import { CircuitOpenError, createCircuitBreaker, type CircuitBreaker, type CircuitState } from '../operators/circuit-breaker.js';
 import { isRetriableError } from '../operators/retriable.js';
@@ -85,6 +85,7 @@ export class BrokerChannel {
         idleTimeoutMs: config.connectionIdleTimeoutMs,
         maxLifetimeMs: config.connectionMaxLifetimeMs,
         scheduler: config.scheduler,
+        random: config.random,
       },
       () => changes.next(),
     );
@@ -104,19 +105,27 @@ export class BrokerChannel {
     };
   }
 
-  /** One try through the circuit breaker, no retry. */
+  /**
+   * One try through the circuit breaker, no retry. While the pool backs off after a failed
+   * connection attempt, it fails at once with that failure, past the breaker: the breaker counts
+   * attempts at the broker, not the requests that came while none could be made.
+   */
   attempt<Req, Res>(api: Api<Req, Res>, body: BodyFor<Req>, options?: ChannelRequestOptions): Observable<Res> {
-    return defer(() => {
+    const { purpose = purposeOf(api), ...requestOptions } = options ?? {};
+    const tryBroker = defer(() => {
       this.requests++;
       this.changes.next();
-      const { purpose = purposeOf(api), ...requestOptions } = options ?? {};
       return this.pool.use(purpose, (c) => {
         const version = c.versionFor(api, requestOptions);
         const input = typeof body === 'function' ? (body as (v: number) => Input<Req>)(version) : body;
         return c.request(api, input, { ...requestOptions, version });
       });
+    }).pipe(this.breaker.protect());
+    return defer(() => {
+      // an open circuit answers first (its CircuitOpenError carries the failure behind it)
+      const down = this.breaker.state === 'closed' ? this.pool.backingOff(purpose) : null;
+      return down !== null ? throwError(() => down) : tryBroker;
     }).pipe(
-      this.breaker.protect(),
       tap({
         error: (e: unknown) => {
           this.errors++;

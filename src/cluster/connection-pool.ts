@@ -1,4 +1,6 @@
 import { finalize, mergeMap, ReplaySubject, take, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { asKafkaError } from '../errors.js';
+import { backoffDelay } from '../operators/retry-backoff.js';
 import type { Connection } from '../network/index.js';
 import { CONNECTION_PURPOSES, connectionFor, type ConnectionPurpose } from './connection-purpose.js';
 
@@ -10,7 +12,17 @@ export interface ConnectionPoolOptions {
   /** A connection this old takes no new requests and closes once its last one ends; null: no limit. */
   maxLifetimeMs: number | null;
   scheduler: SchedulerLike;
+  /** For the reconnect backoff's jitter. */
+  random: () => number;
 }
+
+/**
+ * After a connection attempt fails, the next waits this long, growing with each failure in a
+ * row (the Java client's reconnect.backoff.ms and reconnect.backoff.max.ms); requests meanwhile
+ * fail at once with that failure. So an unreachable broker costs one attempt per backoff, not
+ * one per request, and its circuit counts attempts, not the requests that were waiting.
+ */
+const RECONNECT_BACKOFF = { initialDelayMs: 50, maxDelayMs: 1000, multiplier: 2, jitter: 0.2 } as const;
 
 export interface PoolStats {
   connections: number;
@@ -40,6 +52,8 @@ export class ConnectionPool {
   private readonly current = new Map<ConnectionPurpose, Pooled>();
   /** Past their lifetime, finishing what they carry. */
   private readonly retiring = new Set<Pooled>();
+  /** The last connection attempt's failure while no attempt has succeeded since, and when to try again. */
+  private unreachable: { error: Error; failures: number; until: number } | null = null;
 
   constructor(
     private readonly open: () => Observable<Connection>,
@@ -58,6 +72,17 @@ export class ConnectionPool {
       mergeMap(work),
       finalize(() => this.release(entry)),
     );
+  }
+
+  /**
+   * The last connection failure, while the reconnect backoff runs and `purpose` has no
+   * connection: what a request for it would fail with now, without trying. Null otherwise.
+   */
+  backingOff(purpose: ConnectionPurpose): Error | null {
+    const down = this.unreachable;
+    if (down === null || this.options.scheduler.now() >= down.until) return null;
+    if (this.current.has(connectionFor(purpose, this.options.maxConnections))) return null;
+    return down.error;
   }
 
   stats(): PoolStats {
@@ -95,6 +120,7 @@ export class ConnectionPool {
     const sub = this.open().subscribe({
       next: (c) => {
         entry.conn = c;
+        this.unreachable = null;
         if (this.options.maxLifetimeMs !== null) {
           entry.lifetimeTimer = this.options.scheduler.schedule(() => this.retire(entry), this.options.maxLifetimeMs);
         }
@@ -103,6 +129,11 @@ export class ConnectionPool {
       },
       error: (e: unknown) => {
         this.forget(entry);
+        if (entry.conn === null) {
+          const failures = (this.unreachable?.failures ?? 0) + 1;
+          const wait = backoffDelay(failures, RECONNECT_BACKOFF, this.options.random);
+          this.unreachable = { error: asKafkaError(e), failures, until: this.options.scheduler.now() + wait };
+        }
         entry.ready.error(e);
         this.changed();
       },
