@@ -53,29 +53,41 @@ describeInterop("cluster layer against librdkafka's mock cluster", ['librdkafka'
   });
 
   it('opens the circuit of a broker taken down, fails fast, and closes it after one probe once it is back', async () => {
-    await client.metadata();
-    const down = 2;
-    const onBroker = (state: string) =>
-      firstValueFrom(client.stats$.pipe(filter((s) => s.brokers.some((b) => b.nodeId === down && b.circuit === state))));
-    const ask = () => firstValueFrom(client.request({ nodeId: down }, Metadata, { topics: [] }));
+    // its own retries space the attempts past the reconnect backoff (at most 60 ms after one
+    // failure), within which a request fails without an attempt that could count
+    const client = createClient({
+      brokers: [...mock.bootstrap],
+      retry: { maxRetries: 3, initialDelayMs: 100, maxDelayMs: 100, jitter: 0 },
+      circuitBreaker: { failureThreshold: 2, recoveryTimeoutMs: 300 },
+      connectionTimeoutMs: 5000,
+    });
+    try {
+      await client.metadata();
+      const down = 2;
+      const onBroker = (state: string) =>
+        firstValueFrom(client.stats$.pipe(filter((s) => s.brokers.some((b) => b.nodeId === down && b.circuit === state))));
+      const ask = () => firstValueFrom(client.request({ nodeId: down }, Metadata, { topics: [] }));
 
-    await mock.setBrokerDown(down);
-    await expect(ask()).rejects.toThrow();
-    await expect(ask()).rejects.toThrow();
-    const opened = await onBroker('open');
-    const before = opened.brokers.find((b) => b.nodeId === down)!;
-    expect(before.errors).toBeGreaterThanOrEqual(2);
+      await mock.setBrokerDown(down);
+      // refused, refused again 100 ms later: the second failure opens the circuit, which ends the retries
+      await expect(ask()).rejects.toBeInstanceOf(CircuitOpenError);
+      const opened = await onBroker('open');
+      const before = opened.brokers.find((b) => b.nodeId === down)!;
+      expect(before.errors).toBeGreaterThanOrEqual(2);
 
-    // While open: fails fast, without touching the broker (no new request counted against it).
-    await expect(ask()).rejects.toBeInstanceOf(CircuitOpenError);
-    const during = (await firstValueFrom(client.stats$)).brokers.find((b) => b.nodeId === down)!;
-    expect(during.requests).toBe(before.requests);
-    expect(during.circuit).toBe('open');
+      // While open: fails fast, without touching the broker (no new request counted against it).
+      await expect(ask()).rejects.toBeInstanceOf(CircuitOpenError);
+      const during = (await firstValueFrom(client.stats$)).brokers.find((b) => b.nodeId === down)!;
+      expect(during.requests).toBe(before.requests);
+      expect(during.circuit).toBe('open');
 
-    await mock.setBrokerUp(down);
-    await onBroker('half-open');
-    const res = await ask();
-    expect(res.brokers.length).toBe(3);
-    expect((await firstValueFrom(client.stats$)).brokers.find((b) => b.nodeId === down)?.circuit).toBe('closed');
+      await mock.setBrokerUp(down);
+      await onBroker('half-open');
+      const res = await ask();
+      expect(res.brokers.length).toBe(3);
+      expect((await firstValueFrom(client.stats$)).brokers.find((b) => b.nodeId === down)?.circuit).toBe('closed');
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -91,6 +91,11 @@ export class BrokerChannel {
     );
   }
 
+  /** Requests written or queued on its connections, not yet answered. */
+  get pending(): number {
+    return this.pool.stats().inFlight;
+  }
+
   stats(): BrokerStats {
     const pool = this.pool.stats();
     return {

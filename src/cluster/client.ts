@@ -192,14 +192,21 @@ class Client implements ClusterClient {
     }
   }
 
-  /** Known brokers first, in rotation so load and failures spread, then bootstrap addresses. */
+  /**
+   * Known brokers first, then bootstrap addresses; among them the least loaded first (fewest
+   * requests under way, as the Java client's leastLoadedNode), in rotation among equals so load
+   * and failures spread. A broker that has stopped answering holds its requests, so it is
+   * asked last rather than made to time out a metadata or producer-id request too. Open
+   * circuits, which fail fast anyway, come last of all.
+   */
   private candidates(): BrokerChannel[] {
     const known = this.cache.knownBrokers.map((b) => this.channel(formatAddress(b.host, b.port)));
     const start = known.length > 0 ? this.rotation++ % known.length : 0;
     const ordered = [...known.slice(start), ...known.slice(0, start)];
     for (const b of this.bootstrap) if (!ordered.includes(b)) ordered.push(b);
-    // Open circuits fail fast anyway; try the others first.
-    return [...ordered.filter((c) => c.breaker.state !== 'open'), ...ordered.filter((c) => c.breaker.state === 'open')];
+    const rank = (c: BrokerChannel) => (c.breaker.state === 'open' ? Infinity : c.pending);
+    // a stable sort: the rotation decides among equals
+    return ordered.map((c) => ({ c, r: rank(c) })).sort((a, b) => a.r - b.r).map((x) => x.c);
   }
 
   private anyBroker<Req, Res>(api: Api<Req, Res>, body: BodyFor<Req>, options?: ChannelRequestOptions): Observable<Res> {

@@ -123,7 +123,7 @@ export class Producer implements Observer<ProducerRecord> {
     this.topics = new TopicRegistry(client, (topic, info, error) => this.onTopic(topic, info, error));
     this.partitioner = createPartitioner(this.config.partitioner, { random: this.config.random });
     this.accumulator = new Accumulator(this.config.batchBytes, this.config.lingerMs, scheduler, (t, p, r, receipts, b) => this.onBatch(t, p, r, receipts, b));
-    this.sender = new Sender(client, this.config, scheduler, this.topics, changed, gate, () => this.onSequenceGap(), (b) => this.split(b));
+    this.sender = new Sender(client, this.config, scheduler, this.topics, changed, gate, (b) => this.onSequenceGap(b), (b) => this.split(b));
     this.stats$ = this.changes.pipe(
       startWith(undefined),
       map(() => this.snapshot()),
@@ -653,18 +653,22 @@ export class Producer implements Observer<ProducerRecord> {
 
   /**
    * A batch failed for good and left a gap in its partition's sequences (KIP-360): the broker
-   * would refuse every later batch as out of order. As the Java client does, stop sending, wait
-   * until nothing is in flight (an answer still due could be a success under the old epoch), bump
-   * the epoch, re-stamp what is queued from sequence 0, then go on. Batches closing meanwhile wait
-   * for the new identity like those before the first InitProducerId.
+   * would refuse every later batch of it as out of order. Bump the epoch and re-stamp what is
+   * waiting, from sequence 0 per partition, then go on. Requests in flight are not waited for:
+   * a batch in flight stays under its old epoch, and any of its partition's successors were
+   * re-stamped behind it, so the broker sees the old epoch's batches end before the new epoch
+   * begins (one batch in flight per partition). So one silent broker delays no other. Batches
+   * closing meanwhile wait for the new identity, as before the first InitProducerId.
    */
-  private onSequenceGap(): void {
+  private onSequenceGap(failed: ProducerBatch): void {
     const current = this.identity;
     if (current === null) return; // a bump is already under way and will re-stamp this one's followers
+    // a batch of an epoch already left behind: its successors are under the new one, no gap there
+    if (failed.producerId !== current.producerId || failed.producerEpoch !== current.producerEpoch) return;
     this.identity = null;
     this.identityPending = true;
     this.sender.hold();
-    this.sender.whenIdle(() => {
+    this.sender.whenEncoded(() => {
       void bumpEpoch(this.client, current, this.config.transactionTimeoutMs)
         .then((identity) => {
           this.sequences = restampBatches(this.sender.queued(), identity);

@@ -117,26 +117,26 @@ export class Sender {
   }
 
   /**
-   * Calls `callback` once no request is in flight and no queued batch is still encoding: with
-   * the sender held, the queued batches then stay as they are until release().
+   * Calls `callback` once no queued batch is still encoding (requests in flight do not matter):
+   * with the sender held, the batches not in flight then stay as they are until release().
    */
-  whenIdle(callback: () => void): void {
+  whenEncoded(callback: () => void): void {
     this.idleWaiters.push(callback);
     this.checkIdle();
   }
 
   private checkIdle(): void {
-    if (this.idleWaiters.length === 0 || this.inFlightRequests > 0) return;
+    if (this.idleWaiters.length === 0) return;
     for (const q of this.queues.values()) if (q.batches.some((b) => b.state === 'encoding')) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();
   }
 
-  /** The queued batches not yet acknowledged nor failed, in send order per partition. */
+  /** The batches waiting to be sent (not in flight, not done), in send order per partition. */
   queued(): ProducerBatch[] {
     const out: ProducerBatch[] = [];
-    for (const q of this.queues.values()) for (const b of q.batches) if (b.state !== 'done') out.push(b);
+    for (const q of this.queues.values()) for (const b of q.batches) if (b.state === 'ready' || b.state === 'encoding') out.push(b);
     return out;
   }
 
