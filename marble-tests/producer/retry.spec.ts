@@ -202,8 +202,12 @@ describe('producer retry timing (virtual time)', () => {
     await advanceTo(ts, 515);
     expect(second.state).toBe('rejected');
     expect(second.error).toBeInstanceOf(DeliveryTimeoutError);
+    // `a` itself, in flight past its deadline without idempotence, was abandoned at 500; its
+    // answer at 1005 changes nothing
+    expect(first.state).toBe('rejected');
+    expect(first.error).toBeInstanceOf(DeliveryTimeoutError);
     await advanceTo(ts, 1005);
-    expect(first.state).toBe('fulfilled');
+    expect(first.state).toBe('rejected');
   });
 
   it('an idempotent batch is resent with its producer id and sequence; the next batch continues the sequence', async () => {

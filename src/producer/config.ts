@@ -23,7 +23,13 @@ export interface ProducerConfig {
   maxBlockMs?: number;
   /** Produce requests in flight per broker. Default 5 (at most 5 with idempotence). */
   maxInFlight?: number;
-  /** Time from send() to a final outcome, retries included. Default 120000. */
+  /**
+   * Time from send() to a final outcome, retries included. Default 120000. A batch in flight at
+   * that moment: without idempotence it is abandoned then (it may still be written, as after any
+   * timeout); with idempotence its answer is waited for, at most requestTimeoutMs + 5 s after the
+   * request went out, since reporting it failed while it may still be written would break
+   * exactly-once.
+   */
   deliveryTimeoutMs?: number;
   /** Largest Produce request; a larger record is rejected alone. Default 1 MiB. */
   maxRequestBytes?: number;

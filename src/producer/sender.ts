@@ -221,12 +221,18 @@ export class Sender {
     this.scheduleWake(nextWake);
   }
 
-  /** Fails batches past their delivery deadline; returns the earliest deadline still ahead. */
+  /**
+   * Fails batches past their delivery deadline; returns the earliest deadline still ahead.
+   * Without idempotence a batch in flight is abandoned at its deadline too (its answer, when it
+   * comes, is dropped; the records may have been written, as after any timeout). With
+   * idempotence its answer is waited for, at most the request's own timeout: reporting it
+   * failed while it may still be written would break exactly-once.
+   */
   private expire(q: PartitionQueue, now: number): number {
     let next = Infinity;
     let expired: ProducerBatch[] | null = null;
     for (const b of q.batches) {
-      if (b.state !== 'ready' && b.state !== 'encoding') continue;
+      if (b.state !== 'ready' && b.state !== 'encoding' && (b.state !== 'in-flight' || this.config.idempotent)) continue;
       const deadline = b.createdAt + this.config.deliveryTimeoutMs;
       if (now >= deadline) (expired ??= []).push(b);
       else next = Math.min(next, deadline);
@@ -310,7 +316,8 @@ export class Sender {
     this.requestDone(broker, batches);
     for (const b of batches) {
       const q = this.queueOf(b);
-      if (q === undefined) continue;
+      // abandoned at its deadline while in flight: its outcome was told already
+      if (q === undefined || b.state === 'done') continue;
       if (res === null) {
         this.finish(q, b, null, -1n, -1);
         continue;
@@ -349,7 +356,7 @@ export class Sender {
     this.requestDone(broker, batches);
     for (const b of batches) {
       const q = this.queueOf(b);
-      if (q === undefined) continue;
+      if (q === undefined || b.state === 'done') continue;
       if (isRetriableError(e)) this.retryOrFail(q, b, e);
       else this.finish(q, b, asKafkaError(e), -1n, -1);
     }
