@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createClient, type RecordMetadata } from '../../src/index.js';
 import { MockCluster, virtualTime } from '../../src/testing/index.js';
-
-/** A small seeded PRNG (mulberry32): the same seed, the same numbers. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../support/seeded.js';
 
 const RECORDS = 10_000;
 const CHUNK = 100;
