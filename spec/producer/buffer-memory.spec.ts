@@ -63,3 +63,36 @@ describe('send([...]) and bufferMemory', () => {
     await done();
   });
 });
+
+describe('records waiting for buffer room are bounded', () => {
+  it('refuses sends at once with BufferExhaustedError past maxWaitingBytes, and admits the waiting ones as room frees', async () => {
+    const { time, producerOf, done } = await setup(2000);
+    const producer = producerOf({ bufferMemory: 4096, maxWaitingBytes: 8192 });
+    const outcomes = Array.from({ length: 1000 }, (_, i) =>
+      producer.send({ topic: 't', value: `record ${i}`.padEnd(100, '.') }).then(
+        () => 'delivered',
+        (e: unknown) => (e instanceof BufferExhaustedError ? `refused at ${time.now()}` : `other: ${String(e)}`),
+      ),
+    );
+    const settled = await time.run(() => Promise.all(outcomes));
+    // ~4096 / 121 placed, ~8192 / 377 waiting, every other one refused on the spot (at 0), none lost track of
+    const delivered = settled.filter((s) => s === 'delivered').length;
+    expect(delivered).toBeGreaterThan(30 + 20);
+    expect(delivered).toBeLessThan(33 + 22 + 1);
+    expect(settled.filter((s) => s === 'refused at 0')).toHaveLength(1000 - delivered);
+    await time.run(() => producer.flush());
+    await done();
+  });
+
+  it('fails the records of a synchronous source piped into produce() past the bound, naming BufferExhaustedError', async () => {
+    const { time, producerOf, done } = await setup(2000);
+    const producer = producerOf({ bufferMemory: 4096, maxWaitingBytes: 8192 });
+    const records = Array.from({ length: 1000 }, (_, i) => ({ topic: 't', value: `record ${i}`.padEnd(100, '.') }));
+    const error = await time.run(() => lastValueFrom(from(records).pipe(producer.produce(), toArray())).catch((e: unknown) => e));
+    expect((error as Error).name).toBe('DeliveryError');
+    expect((error as Error).cause).toBeInstanceOf(BufferExhaustedError);
+    expect(((error as Error).cause as Error).message).toMatch(/maxWaitingBytes 8192/);
+    await time.run(() => producer.flush());
+    await done();
+  });
+});

@@ -21,6 +21,14 @@ export interface ProducerConfig {
   bufferMemory?: number;
   /** How long send() waits for buffer room before BufferExhaustedError. Default 60000. */
   maxBlockMs?: number;
+  /**
+   * Bytes of records waiting for buffer room, each counted as its size plus 256 for the objects
+   * that hold it. Past it a record is refused at once with BufferExhaustedError: a synchronous
+   * source piped into produce() cannot be paused, so what it pushes beyond the buffer is held
+   * here, and no further. One send([...]) call finding nobody waiting is admitted whole, however
+   * large (the caller holds its array anyway). Default 4 × bufferMemory.
+   */
+  maxWaitingBytes?: number;
   /** Produce requests in flight per broker. Default 5 (at most 5 with idempotence). */
   maxInFlight?: number;
   /**
@@ -52,6 +60,7 @@ export interface ResolvedProducerConfig {
   batchBytes: number;
   bufferMemory: number;
   maxBlockMs: number;
+  maxWaitingBytes: number;
   maxInFlight: number;
   deliveryTimeoutMs: number;
   maxRequestBytes: number;
@@ -69,7 +78,7 @@ const int = (v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEG
 };
 
 const KNOWN = new Set<string>([
-  'acks', 'idempotent', 'transactionalId', 'compression', 'lingerMs', 'batchBytes', 'bufferMemory', 'maxBlockMs',
+  'acks', 'idempotent', 'transactionalId', 'compression', 'lingerMs', 'batchBytes', 'bufferMemory', 'maxBlockMs', 'maxWaitingBytes',
   'maxInFlight', 'deliveryTimeoutMs', 'maxRequestBytes', 'requestTimeoutMs', 'partitioner', 'transactionTimeoutMs', 'random',
 ]);
 
@@ -102,6 +111,7 @@ export function resolveProducerConfig(config: ProducerConfig = {}): ResolvedProd
   const maxRequestBytes = int(config.maxRequestBytes ?? 1 << 20, 'maxRequestBytes', 1024, 0x7fffffff);
   const batchBytes = int(config.batchBytes ?? 16384, 'batchBytes', 1, 0x7fffffff);
   if (batchBytes > maxRequestBytes) throw new KafkaConfigError('batchBytes', 'must not exceed maxRequestBytes');
+  const bufferMemory = int(config.bufferMemory ?? 32 << 20, 'bufferMemory', 1024);
   return {
     acks,
     idempotent,
@@ -109,8 +119,9 @@ export function resolveProducerConfig(config: ProducerConfig = {}): ResolvedProd
     compression,
     lingerMs: int(config.lingerMs ?? 5, 'lingerMs', 0),
     batchBytes,
-    bufferMemory: int(config.bufferMemory ?? 32 << 20, 'bufferMemory', 1024),
+    bufferMemory,
     maxBlockMs: int(config.maxBlockMs ?? 60_000, 'maxBlockMs', 0),
+    maxWaitingBytes: int(config.maxWaitingBytes ?? bufferMemory * 4, 'maxWaitingBytes', 0, Number.MAX_SAFE_INTEGER),
     maxInFlight,
     deliveryTimeoutMs: int(config.deliveryTimeoutMs ?? 120_000, 'deliveryTimeoutMs', 1),
     maxRequestBytes,

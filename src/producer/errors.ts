@@ -4,8 +4,8 @@ import type { ProducerRecord } from './record.js';
 /** bufferMemory stayed full for maxBlockMs: the record was not accepted. */
 export class BufferExhaustedError extends KafkaError {
   override readonly name = 'BufferExhaustedError' as const;
-  constructor(bufferMemory: number, maxBlockMs: number) {
-    super(`producer buffer (${bufferMemory} bytes) stayed full for ${maxBlockMs} ms`, { retriable: true });
+  constructor(bufferMemory: number, maxBlockMs: number, detail?: string) {
+    super(detail ?? `producer buffer (${bufferMemory} bytes) stayed full for ${maxBlockMs} ms`, { retriable: true });
   }
 }
 

@@ -6,7 +6,7 @@ import { ErrorCode, kafkaErrorFromCode } from '../protocol/error-codes.js';
 import { decodeRecordBatches, RecordsWriter, sealRecordBatch, sealRecordBatchSync, type EncodedRecords, type EncodeOptions } from '../protocol/records/index.js';
 import { Accumulator } from './accumulator.js';
 import { resolveProducerConfig, type ProducerConfig, type ResolvedProducerConfig } from './config.js';
-import { DeliveryError, InvalidRecordError, ProducerClosedError, RecordTooLargeError } from './errors.js';
+import { BufferExhaustedError, DeliveryError, InvalidRecordError, ProducerClosedError, RecordTooLargeError } from './errors.js';
 import { produceThrough } from './produce-operator.js';
 
 export { DeliveryError } from './errors.js';
@@ -35,6 +35,10 @@ export interface ProducerStats {
 }
 
 const MAX_SEQUENCE = 0x7fffffff;
+
+/** The objects holding a record waiting for buffer room (PendingRecord, its Buffers, the queue slot), estimated. */
+const WAITING_OVERHEAD = 256;
+const waitingCost = (r: PendingRecord): number => r.size + WAITING_OVERHEAD;
 
 /**
  * The sink of one send([...]) call: metadata by input position, settled once all are in.
@@ -85,6 +89,8 @@ export class Producer implements Observer<ProducerRecord> {
   private blocked: Subscription | null = null;
   /** pump() is running: a nested call leaves the work to it. */
   private pumping = false;
+  /** What the records waiting for buffer room hold, by waitingCost; bounded by maxWaitingBytes. */
+  private waitingBytes = 0;
   /** Records waiting for their topic's metadata, per topic. */
   private readonly parked = new Map<string, PendingRecord[]>();
   /** Batches closed before the producer id was known (idempotence). */
@@ -203,7 +209,10 @@ export class Producer implements Observer<ProducerRecord> {
       if (run > 0 && !this.memory.tryTake(runBytes)) run = 0;
       if (run > 0) this.routeMany(accepted, run);
     }
-    for (let i = run; i < n; i++) this.admit(accepted[i]);
+    // one call's records wait together when nothing else waited: the caller handed them over
+    // at once (and holds its array anyway), so the bound on waiting records is not theirs
+    const whole = this.intakeHead === this.intake.length;
+    for (let i = run; i < n; i++) this.admit(accepted[i], whole);
   }
 
   /**
@@ -311,8 +320,11 @@ export class Producer implements Observer<ProducerRecord> {
 
 
 
-  /** An accepted, counted record: refused if too large, else in line for buffer memory. */
-  private admit(pending: PendingRecord): void {
+  /**
+   * An accepted, counted record: refused if too large, else in line for buffer memory, within
+   * maxWaitingBytes unless `unbounded` (the rest of one send([...]) call that found nobody waiting).
+   */
+  private admit(pending: PendingRecord, unbounded = false): void {
     if (pending.size > this.config.maxRequestBytes) {
       this.fail(pending, new RecordTooLargeError(pending.size, this.config.maxRequestBytes));
       return;
@@ -321,6 +333,13 @@ export class Producer implements Observer<ProducerRecord> {
       this.route(pending);
       return;
     }
+    const cost = waitingCost(pending);
+    if (!unbounded && this.waitingBytes + cost > this.config.maxWaitingBytes) {
+      const detail = `producer buffer (${this.config.bufferMemory} bytes) full and ${this.waitingBytes} bytes of records already waiting for it (maxWaitingBytes ${this.config.maxWaitingBytes})`;
+      this.fail(pending, new BufferExhaustedError(this.config.bufferMemory, this.config.maxBlockMs, detail));
+      return;
+    }
+    this.waitingBytes += cost;
     this.intake.push(pending);
     this.pump();
   }
@@ -388,7 +407,7 @@ export class Producer implements Observer<ProducerRecord> {
       while (this.blocked === null && this.intakeHead < this.intake.length) {
         const r = this.intake[this.intakeHead];
         if (this.memory.tryTake(r.size)) {
-          this.intakeHead++;
+          this.leaveIntake(r);
           this.route(r);
           continue;
         }
@@ -397,7 +416,7 @@ export class Producer implements Observer<ProducerRecord> {
           next: () => {
             settled = true;
             this.blocked = null;
-            this.intakeHead++;
+            this.leaveIntake(r);
             this.route(r);
             this.pump();
             this.flushIfAsked();
@@ -405,7 +424,7 @@ export class Producer implements Observer<ProducerRecord> {
           error: (e: unknown) => {
             settled = true;
             this.blocked = null;
-            this.intakeHead++;
+            this.leaveIntake(r);
             this.fail(r, e as Error);
             this.pump();
           },
@@ -419,6 +438,12 @@ export class Producer implements Observer<ProducerRecord> {
       this.intake.splice(0, this.intakeHead);
       this.intakeHead = 0;
     }
+  }
+
+  /** The record at the head of the queue for buffer room leaves it (admitted or failed). */
+  private leaveIntake(r: PendingRecord): void {
+    this.intakeHead++;
+    this.waitingBytes -= waitingCost(r);
   }
 
   /** A record that holds buffer memory but fails before reaching a batch gives it back. */
