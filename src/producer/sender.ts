@@ -1,13 +1,13 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { ClusterClient } from '../cluster/index.js';
-import { STALE_METADATA_CODES } from '../cluster/index.js';
 import { asKafkaError, KafkaError } from '../errors.js';
 import { isRetriableError } from '../operators/retriable.js';
 import { backoffDelay } from '../operators/retry-backoff.js';
-import { ErrorCode, errorByCode, kafkaErrorFromCode } from '../protocol/error-codes.js';
+import { kafkaErrorFromCode } from '../protocol/error-codes.js';
 import { Produce, type ProduceResponse } from '../protocol/messages/index.js';
 import type { ResolvedProducerConfig } from './config.js';
 import { DeliveryTimeoutError, ProducerFencedError } from './errors.js';
+import { classifyProduceAnswer } from './produce-answer.js';
 import type { ProducerBatch } from './producer-batch.js';
 import type { TopicRegistry } from './topics.js';
 
@@ -328,26 +328,24 @@ export class Sender {
         continue;
       }
       const code = pr.errorCode;
-      if (code === 0 || code === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
+      const { action, refreshMetadata } = classifyProduceAnswer(code, {
+        count: b.count,
+        idempotent: this.config.idempotent,
+        transactional: this.config.transactionalId !== null,
+        canSplit: this.split !== null,
+      });
+      if (refreshMetadata) this.topics.refresh(b.topic, code);
+      if (action === 'done') {
         this.finish(q, b, null, code === 0 ? pr.baseOffset : -1n, Number(pr.logAppendTimeMs));
         continue;
       }
       const error = kafkaErrorFromCode(code, `${b.topic}[${b.partition}]${pr.errorMessage ? `: ${pr.errorMessage}` : ''}`);
-      if (STALE_METADATA_CODES.has(code)) this.topics.refresh(b.topic, code);
-      if (code === ErrorCode.MESSAGE_TOO_LARGE && b.count > 1 && this.split !== null) {
-        this.splitInPlace(q, b, error, this.split);
-        continue;
-      }
-      if ((code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.PRODUCER_FENCED) && this.config.transactionalId !== null) {
+      if (action === 'split' && this.split !== null) this.splitInPlace(q, b, error, this.split);
+      else if (action === 'fenced') {
         this.finish(q, b, new ProducerFencedError(error.message), -1n, -1);
         this.stop(new ProducerFencedError(error.message));
-        continue;
-      }
-      if (errorByCode(code).retriable || (code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && this.config.idempotent)) {
-        this.retryOrFail(q, b, error);
-      } else {
-        this.finish(q, b, error, -1n, -1);
-      }
+      } else if (action === 'retry') this.retryOrFail(q, b, error);
+      else this.finish(q, b, error, -1n, -1);
     }
     this.drain();
   }
