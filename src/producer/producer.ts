@@ -10,8 +10,9 @@ import { BufferExhaustedError, DeliveryError, InvalidRecordError, ProducerClosed
 import { produceThrough } from './produce-operator.js';
 
 export { DeliveryError } from './errors.js';
-import { bumpEpoch, restampBatches } from './epoch-bump.js';
+import { bumpEpoch } from './epoch-bump.js';
 import { initProducerId, NO_IDENTITY, type ProducerIdentity } from './identity.js';
+import { Sequencing, sequenceAfter } from './sequencing.js';
 import { FlushEpochs } from './flush-epochs.js';
 import { MemoryPool } from './memory.js';
 import { createPartitioner, type RecordPartitioner } from './partitioners/index.js';
@@ -33,8 +34,6 @@ export interface ProducerStats {
   retries: number;
   errors: number;
 }
-
-const MAX_SEQUENCE = 0x7fffffff;
 
 /** The objects holding a record waiting for buffer room (PendingRecord, its Buffers, the queue slot), estimated. */
 const WAITING_OVERHEAD = 256;
@@ -94,11 +93,7 @@ export class Producer implements Observer<ProducerRecord> {
   /** Records waiting for their topic's metadata, per topic. */
   private readonly parked = new Map<string, PendingRecord[]>();
   /** Batches closed before the producer id was known (idempotence). */
-  private awaitingIdentity: ProducerBatch[] = [];
-  private identity: ProducerIdentity | null;
-  private identityPending = false;
-  /** Next sequence per partition (`topic\0partition`) under the current identity. */
-  private sequences = new Map<string, number>();
+  private readonly sequencing: Sequencing;
   /** Time of acceptance, read once per run of records (see burstClock). */
   private readonly clock: () => number;
   /** Outstanding records per flush epoch: flush() waits for its epoch and those before. */
@@ -121,7 +116,6 @@ export class Producer implements Observer<ProducerRecord> {
   ) {
     this.config = resolveProducerConfig(config);
     this.clock = burstClock(scheduler);
-    this.identity = this.config.idempotent ? null : NO_IDENTITY;
     const changed = () => {
       if (this.changes.observed) this.changes.next();
     };
@@ -129,7 +123,13 @@ export class Producer implements Observer<ProducerRecord> {
     this.topics = new TopicRegistry(client, (topic, info, error) => this.onTopic(topic, info, error));
     this.partitioner = createPartitioner(this.config.partitioner, { random: this.config.random });
     this.accumulator = new Accumulator(this.config.batchBytes, this.config.lingerMs, scheduler, (t, p, r, receipts, b) => this.onBatch(t, p, r, receipts, b));
-    this.sender = new Sender(client, this.config, scheduler, this.topics, changed, gate, (b) => this.onSequenceGap(b), (b) => this.split(b));
+    this.sender = new Sender(client, this.config, scheduler, this.topics, changed, gate, (b) => this.sequencing.sequenceGap(b), (b) => this.split(b));
+    this.sequencing = new Sequencing(this.config.idempotent, {
+      obtain: () => this.obtainIdentity(),
+      bump: (current) => bumpEpoch(this.client, current, this.config.transactionTimeoutMs),
+      dispatch: (batch) => this.dispatch(batch),
+      sender: this.sender,
+    });
     this.stats$ = this.changes.pipe(
       startWith(undefined),
       map(() => this.snapshot()),
@@ -542,52 +542,13 @@ export class Producer implements Observer<ProducerRecord> {
   private onBatch(topic: string, partition: number, records: EncodedRecords, receipts: Receipts, bytes: number): void {
     const info = this.topics.get(topic);
     if (info) this.partitioner.onNewBatch(topic, partition, info.partitions, info.available);
-    if (this.identity === null) {
-      this.awaitingIdentity.push(this.makeBatch(topic, partition, records, receipts, bytes, NO_IDENTITY));
-      this.ensureIdentity();
-      return;
-    }
-    this.dispatch(this.makeBatch(topic, partition, records, receipts, bytes, this.identity));
-  }
-
-  private makeBatch(
-    topic: string, partition: number, records: EncodedRecords, receipts: Receipts, bytes: number, identity: ProducerIdentity,
-  ): ProducerBatch {
-    const batch = new ProducerBatch(
-      topic,
-      partition,
-      records,
-      receipts,
-      -1,
-      identity.producerId,
-      identity.producerEpoch,
-      this.config.transactionalId !== null,
-      bytes,
-    );
+    const batch = new ProducerBatch(topic, partition, records, receipts, -1, NO_IDENTITY.producerId, NO_IDENTITY.producerEpoch, this.config.transactionalId !== null, bytes);
     batch.reporter = this.report;
-    return batch;
+    this.sequencing.add(batch);
   }
 
-  /** Assigns the sequence (idempotence), puts the header on, and hands the batch to the sender. */
-  private dispatch(pending: ProducerBatch): void {
-    let batch = pending;
-    if (this.config.idempotent && this.identity !== null) {
-      const key = `${batch.topic}\u0000${batch.partition}`;
-      const seq = this.sequences.get(key) ?? 0;
-      this.sequences.set(key, (seq + batch.count) % (MAX_SEQUENCE + 1));
-      batch = new ProducerBatch(
-        batch.topic,
-        batch.partition,
-        batch.records,
-        batch.receipts,
-        seq,
-        this.identity.producerId,
-        this.identity.producerEpoch,
-        batch.transactional,
-        batch.bytes,
-      );
-      batch.reporter = this.report;
-    }
+  /** Puts the header on a stamped batch and hands it to the sender. */
+  private dispatch(batch: ProducerBatch): void {
     this.sender.add(batch);
     const records = batch.records as EncodedRecords;
     batch.records = null;
@@ -640,7 +601,7 @@ export class Producer implements Observer<ProducerRecord> {
           const r = records[i];
           writer.append(r.key, r.value, r.headers.length > 0 ? r.headers.map((h) => [h.key, h.value] as const) : undefined, r.timestamp);
         }
-        const sequence = b.baseSequence < 0 ? -1 : (b.baseSequence + from) % (MAX_SEQUENCE + 1);
+        const sequence = b.baseSequence < 0 ? -1 : sequenceAfter(b.baseSequence, from);
         const part = new ProducerBatch(b.topic, b.partition, null, b.receipts.slice(from, to), sequence, b.producerId, b.producerEpoch, b.transactional, bytes);
         part.reporter = this.report;
         part.encoded = await sealRecordBatch(writer.finish() as EncodedRecords, this.sealOptions(part));
@@ -650,71 +611,12 @@ export class Producer implements Observer<ProducerRecord> {
     );
   }
 
-  private ensureIdentity(): void {
-    if (this.identityPending) return;
-    this.identityPending = true;
-    this.obtainIdentity().then(
-      (identity) => this.adoptIdentity(identity),
-      (e: unknown) => this.identityFailed(e),
-    );
-  }
-
-  /** Batches closed while the identity was unknown go out under it, in the order they closed. */
-  private adoptIdentity(identity: ProducerIdentity): void {
-    this.identity = identity;
-    this.identityPending = false;
-    const waiting = this.awaitingIdentity;
-    this.awaitingIdentity = [];
-    for (const b of waiting) this.dispatch(b);
-  }
-
-  private identityFailed(e: unknown): void {
-    this.identityPending = false;
-    const error = asKafkaError(e);
-    const waiting = this.awaitingIdentity;
-    this.awaitingIdentity = [];
-    for (const b of waiting) b.complete(error, -1n, -1);
-  }
-
-  /**
-   * A batch failed for good and left a gap in its partition's sequences (KIP-360): the broker
-   * would refuse every later batch of it as out of order. Bump the epoch and re-stamp what is
-   * waiting, from sequence 0 per partition, then go on. Requests in flight are not waited for:
-   * a batch in flight stays under its old epoch, and any of its partition's successors were
-   * re-stamped behind it, so the broker sees the old epoch's batches end before the new epoch
-   * begins (one batch in flight per partition). So one silent broker delays no other. Batches
-   * closing meanwhile wait for the new identity, as before the first InitProducerId.
-   */
-  private onSequenceGap(failed: ProducerBatch): void {
-    const current = this.identity;
-    if (current === null) return; // a bump is already under way and will re-stamp this one's followers
-    // a batch of an epoch already left behind: its successors are under the new one, no gap there
-    if (failed.producerId !== current.producerId || failed.producerEpoch !== current.producerEpoch) return;
-    this.identity = null;
-    this.identityPending = true;
-    this.sender.hold();
-    this.sender.whenEncoded(() => {
-      void bumpEpoch(this.client, current, this.config.transactionTimeoutMs)
-        .then((identity) => {
-          this.sequences = restampBatches(this.sender.queued(), identity);
-          this.adoptIdentity(identity);
-        })
-        .catch((e: unknown) => {
-          // Without a usable identity the queued batches could never be written in order.
-          this.sender.stop(asKafkaError(e));
-          this.identityFailed(e);
-        })
-        .finally(() => this.sender.release());
-    });
-  }
-
   /**
    * A new identity between transactions, with nothing queued or in flight: batches from now on
    * carry it, their sequences from 0.
    */
   protected replaceIdentity(identity: ProducerIdentity): void {
-    this.identity = identity;
-    this.sequences = new Map();
+    this.sequencing.replace(identity);
   }
 
   /** InitProducerId for an idempotent producer; the transactional producer overrides it. */
