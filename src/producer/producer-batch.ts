@@ -5,12 +5,10 @@ export type BatchState = 'encoding' | 'ready' | 'in-flight' | 'done';
 
 /** A closed batch of one partition on its way to the broker, possibly several times. */
 export class ProducerBatch {
-  state: BatchState = 'encoding';
-  encoded: Buffer | null = null;
-  /** Sends so far; the first is attempt 1. */
-  attempts = 0;
-  /** Not to be sent again before this time (retry backoff). */
-  retryAt = 0;
+  private current: BatchState = 'encoding';
+  private bytesOnWire: Buffer | null = null;
+  private sends = 0;
+  private notBefore = 0;
   /** Tells every record its outcome and frees the batch's memory (set by the producer). */
   reporter: ((batch: ProducerBatch, error: Error | null, baseOffset: bigint, logAppendTime: number) => void) | null = null;
 
@@ -29,6 +27,49 @@ export class ProducerBatch {
     readonly bytes: number,
   ) {}
 
+  /** encoding (header not on yet, or being split) → ready → in-flight → ready (retry) … → done. */
+  get state(): BatchState {
+    return this.current;
+  }
+
+  /** The batch as it goes on the wire, once sealed. */
+  get encoded(): Buffer | null {
+    return this.bytesOnWire;
+  }
+
+  /** Sends so far; the first is attempt 1. */
+  get attempts(): number {
+    return this.sends;
+  }
+
+  /** Not to be sent again before this time (retry backoff). */
+  get retryAt(): number {
+    return this.notBefore;
+  }
+
+  /** Its bytes exist: ready to go, unless it ended meanwhile. */
+  sealed(bytes: Buffer): void {
+    this.bytesOnWire = bytes;
+    if (this.current === 'encoding') this.current = 'ready';
+  }
+
+  /** Written in a request. */
+  sent(): void {
+    this.current = 'in-flight';
+    this.sends++;
+  }
+
+  /** Back in line after a failed send, not before `at`. */
+  retryFrom(at: number): void {
+    this.current = 'ready';
+    this.notBefore = at;
+  }
+
+  /** Refused as too large: held back (as while encoding) while its halves are made. */
+  splitting(): void {
+    this.current = 'encoding';
+  }
+
   /** When the first record was accepted: the delivery deadline counts from here. */
   get createdAt(): number {
     return this.receipts.createdAt;
@@ -44,18 +85,18 @@ export class ProducerBatch {
    * bump): its bytes are rewritten rather than re-encoded, since the records are gone by now.
    */
   restamp(producerId: bigint, producerEpoch: number, baseSequence: number): void {
-    if (this.encoded !== null) restampRecordBatch(this.encoded, producerId, producerEpoch, baseSequence);
+    if (this.bytesOnWire !== null) restampRecordBatch(this.bytesOnWire, producerId, producerEpoch, baseSequence);
     this.producerId = producerId;
     this.producerEpoch = producerEpoch;
     this.baseSequence = baseSequence;
     // the old stamp's retries are over: the new one may go at once
-    this.retryAt = 0;
+    this.notBefore = 0;
   }
 
   /** Reports the outcome to every record, once, through the producer's reporter. */
   complete(error: Error | null, baseOffset: bigint, logAppendTime: number): void {
-    if (this.state === 'done') return;
-    this.state = 'done';
+    if (this.current === 'done') return;
+    this.current = 'done';
     this.reporter?.(this, error, baseOffset, logAppendTime);
   }
 }

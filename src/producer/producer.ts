@@ -554,15 +554,13 @@ export class Producer implements Observer<ProducerRecord> {
     batch.records = null;
     const options = this.sealOptions(batch);
     if (this.config.compression === 'none') {
-      batch.encoded = sealRecordBatchSync(records, options);
-      batch.state = 'ready';
+      batch.sealed(sealRecordBatchSync(records, options));
       this.sender.drain();
       return;
     }
     sealRecordBatch(records, options).then(
       (bytes) => {
-        batch.encoded = bytes;
-        if (batch.state === 'encoding') batch.state = 'ready';
+        batch.sealed(bytes);
         this.sender.drain();
       },
       (e: unknown) => this.sender.fail(batch, asKafkaError(e)),
@@ -604,8 +602,7 @@ export class Producer implements Observer<ProducerRecord> {
         const sequence = b.baseSequence < 0 ? -1 : sequenceAfter(b.baseSequence, from);
         const part = new ProducerBatch(b.topic, b.partition, null, b.receipts.slice(from, to), sequence, b.producerId, b.producerEpoch, b.transactional, bytes);
         part.reporter = this.report;
-        part.encoded = await sealRecordBatch(writer.finish() as EncodedRecords, this.sealOptions(part));
-        part.state = 'ready';
+        part.sealed(await sealRecordBatch(writer.finish() as EncodedRecords, this.sealOptions(part)));
         return part;
       }),
     );

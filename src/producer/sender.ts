@@ -260,8 +260,7 @@ export class Sender {
   private send(broker: number, batches: ProducerBatch[]): void {
     const byTopic = new Map<string, Array<{ index: number; records: Buffer | null }>>();
     for (const b of batches) {
-      b.state = 'in-flight';
-      b.attempts++;
+      b.sent();
       const q = this.queueOf(b);
       if (q) q.inFlight++;
       let list = byTopic.get(b.topic);
@@ -368,7 +367,7 @@ export class Sender {
    * splitting, the batch is 'encoding', which holds its partition back and keeps its deadline.
    */
   private splitInPlace(q: PartitionQueue, b: ProducerBatch, cause: Error, split: (batch: ProducerBatch) => Promise<ProducerBatch[]>): void {
-    b.state = 'encoding';
+    b.splitting();
     this.counters.retries++;
     this.changed();
     split(b).then(
@@ -395,8 +394,7 @@ export class Sender {
       return;
     }
     this.counters.retries++;
-    b.state = 'ready';
-    b.retryAt = now + delay;
+    b.retryFrom(now + delay);
     this.changed();
   }
 
