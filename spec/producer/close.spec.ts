@@ -1,29 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createClient, ProducerClosedError } from '../../src/index.js';
-import { MockCluster, virtualTime } from '../../src/testing/index.js';
-
-async function setup() {
-  const time = virtualTime();
-  const cluster = await MockCluster.start({ brokers: 3, network: 'memory', scheduler: time.scheduler });
-  await cluster.createTopic('used', { partitions: 3, replicationFactor: 3 });
-  await cluster.createTopic('fresh', { partitions: 3, replicationFactor: 3 });
-  const client = createClient({ brokers: cluster.bootstrap, transport: cluster.transport, scheduler: time.scheduler });
-  const done = async () => {
-    await time.run(() => client.close());
-    await cluster.stop();
-  };
-  return { time, cluster, client, done };
-}
-
-const outcome = (p: Promise<unknown>) =>
-  p.then(
-    () => 'delivered',
-    (e: unknown) => (e instanceof ProducerClosedError ? 'refused' : `failed: ${String(e)}`),
-  );
+import { ProducerClosedError } from '../../src/index.js';
+import { memoryCluster, outcomeOf as outcome } from '../support/memory-cluster.js';
 
 describe('closing a producer settles everything', () => {
   it('settles records sent just before close() to a topic not used yet, and those sent during it', async () => {
-    const { time, cluster, client, done } = await setup();
+    const { time, cluster, client, done } = await memoryCluster(['used', 'fresh']);
     const producer = client.producer({});
     await time.run(() => producer.send({ topic: 'used', value: 'warm' }));
     const before = outcome(producer.send({ topic: 'fresh', value: 'before close' }));
@@ -39,7 +20,7 @@ describe('closing a producer settles everything', () => {
   });
 
   it('settles records of produce() and the Observer side sent during close()', async () => {
-    const { time, client, done } = await setup();
+    const { time, client, done } = await memoryCluster(['used', 'fresh']);
     const producer = client.producer({});
     const errors: Error[] = [];
     producer.errors$.subscribe((e) => errors.push(e));
@@ -53,7 +34,7 @@ describe('closing a producer settles everything', () => {
   });
 
   it('cancels an epoch bump under way: the client closes and nothing retries after', async () => {
-    const { time, cluster, client, done } = await setup();
+    const { time, cluster, client, done } = await memoryCluster(['used', 'fresh']);
     const producer = client.producer({ deliveryTimeoutMs: 1000, requestTimeoutMs: 500 });
     await time.run(() => producer.send({ topic: 'used', partition: 0, value: 'warm' }));
     // a batch expires (its broker silent) and leaves a sequence gap: the producer bumps its epoch

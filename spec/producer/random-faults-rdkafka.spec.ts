@@ -2,15 +2,14 @@ import { filter, firstValueFrom } from 'rxjs';
 import { expect, it } from 'vitest';
 import { createClient, ErrorCode } from '../../src/index.js';
 import { describeInterop, kcatConsume, startRdkafkaMock } from '../interop/harness.js';
+import { FAULT_RUN, inFlightBoundMs } from '../support/fault-run.js';
 import { seeded } from '../support/seeded.js';
 
-const PARTITIONS = 12;
-const KEYS = 1000;
+const { partitions: PARTITIONS, keys: KEYS } = FAULT_RUN;
 const ROUND = 2000;
 const REQUEST_TIMEOUT_MS = 5000;
 const DELIVERY_TIMEOUT_MS = 30_000;
-/** The documented bound past deliveryTimeoutMs: an idempotent batch in flight waits for its request's timeout. */
-const IN_FLIGHT_BOUND_MS = REQUEST_TIMEOUT_MS + 5000;
+const IN_FLIGHT_BOUND_MS = inFlightBoundMs(REQUEST_TIMEOUT_MS);
 
 /**
  * The seeded random-fault run on librdkafka's mock, in real time: rounds of 2,000 keyed records,

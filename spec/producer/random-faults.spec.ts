@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createClient, ErrorCode, type ProducerRecord, type RecordMetadata } from '../../src/index.js';
 import { MockCluster, virtualTime } from '../../src/testing/index.js';
+import { FAULT_RUN, inFlightBoundMs } from '../support/fault-run.js';
 import { seeded } from '../support/seeded.js';
 
-const PARTITIONS = 12;
-const KEYS = 1000;
+const { partitions: PARTITIONS, keys: KEYS } = FAULT_RUN;
 const CHUNK = 100;
 const REQUEST_TIMEOUT_MS = 3000;
 const DELIVERY_TIMEOUT_MS = 10_000;
-/** The documented bound past deliveryTimeoutMs: an idempotent batch in flight waits for its request's timeout. */
-const IN_FLIGHT_BOUND_MS = REQUEST_TIMEOUT_MS + 5000;
+const IN_FLIGHT_BOUND_MS = inFlightBoundMs(REQUEST_TIMEOUT_MS);
 
 export interface FaultRunReport {
   seed: number;

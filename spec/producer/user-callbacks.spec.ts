@@ -1,29 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createClient, ProducerClosedError } from '../../src/index.js';
-import { MockCluster, virtualTime } from '../../src/testing/index.js';
-
-async function setup() {
-  const time = virtualTime();
-  const cluster = await MockCluster.start({ brokers: 3, network: 'memory', scheduler: time.scheduler });
-  await cluster.createTopic('used', { partitions: 3, replicationFactor: 3 });
-  await cluster.createTopic('fresh', { partitions: 3, replicationFactor: 3 });
-  const client = createClient({ brokers: cluster.bootstrap, transport: cluster.transport, scheduler: time.scheduler });
-  const done = async () => {
-    await time.run(() => client.close());
-    await cluster.stop();
-  };
-  return { time, cluster, client, done };
-}
-
-const outcome = (p: Promise<unknown>) =>
-  p.then(
-    () => 'delivered',
-    (e: unknown) => (e instanceof ProducerClosedError ? 'refused' : `failed: ${String(e)}`),
-  );
+import { memoryCluster, outcomeOf as outcome } from '../support/memory-cluster.js';
 
 describe('a throwing user callback fails its record alone', () => {
   it('a context getter that throws: that record fails, its neighbours and later batches of the partition are delivered', async () => {
-    const { time, cluster, client, done } = await setup();
+    const { time, cluster, client, done } = await memoryCluster(['used', 'fresh']);
     const producer = client.producer({});
     const bad = {
       topic: 'used',
@@ -53,7 +33,7 @@ describe('a throwing user callback fails its record alone', () => {
   });
 
   it('a partitioner that throws: that record fails, the others go on', async () => {
-    const { time, client, done } = await setup();
+    const { time, client, done } = await memoryCluster(['used', 'fresh']);
     const producer = client.producer({
       partitioner: (record, partitions) => {
         if (record.value?.toString() === 'boom') throw new Error('partitioner broke');

@@ -55,7 +55,7 @@ export class Sender {
   private again = false;
   private held = 0;
   private fatal: Error | null = null;
-  private idleWaiters: Array<() => void> = [];
+  private encodedWaiters: Array<() => void> = [];
   readonly counters: SenderCounters = { requests: 0, retries: 0, errors: 0 };
 
   constructor(
@@ -121,15 +121,15 @@ export class Sender {
    * with the sender held, the batches not in flight then stay as they are until release().
    */
   whenEncoded(callback: () => void): void {
-    this.idleWaiters.push(callback);
-    this.checkIdle();
+    this.encodedWaiters.push(callback);
+    this.checkEncoded();
   }
 
-  private checkIdle(): void {
-    if (this.idleWaiters.length === 0) return;
+  private checkEncoded(): void {
+    if (this.encodedWaiters.length === 0) return;
     for (const q of this.queues.values()) if (q.batches.some((b) => b.state === 'encoding')) return;
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
+    const waiters = this.encodedWaiters;
+    this.encodedWaiters = [];
     for (const w of waiters) w();
   }
 
@@ -152,7 +152,7 @@ export class Sender {
   /** Sends what can be sent now. Re-entrant calls are folded into one more pass. */
   drain(): void {
     // settled requests and finished encodings come through here: an idle waiter may be due
-    this.checkIdle();
+    this.checkEncoded();
     if (this.held > 0) return;
     if (this.draining) {
       this.again = true;
