@@ -1,9 +1,9 @@
 import { distinctUntilChanged, map, startWith, Subject, type Observable, type Observer, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { ClusterClient } from '../cluster/index.js';
 import { burstClock } from '../clock.js';
-import { asKafkaError, KafkaError, messageOf } from '../errors.js';
+import { KafkaError, messageOf } from '../errors.js';
 import { ErrorCode, kafkaErrorFromCode } from '../protocol/error-codes.js';
-import { decodeRecordBatches, RecordsWriter, sealRecordBatch, sealRecordBatchSync, type EncodedRecords, type EncodeOptions } from '../protocol/records/index.js';
+import type { EncodedRecords } from '../protocol/records/index.js';
 import { Accumulator } from './accumulator.js';
 import { resolveProducerConfig, type ProducerConfig, type ResolvedProducerConfig } from './config.js';
 import { BufferExhaustedError, DeliveryError, InvalidRecordError, ProducerClosedError, RecordTooLargeError } from './errors.js';
@@ -12,7 +12,8 @@ import { produceThrough } from './produce-operator.js';
 export { DeliveryError } from './errors.js';
 import { bumpEpoch } from './epoch-bump.js';
 import { initProducerId, NO_IDENTITY, type ProducerIdentity } from './identity.js';
-import { Sequencing, sequenceAfter } from './sequencing.js';
+import { seal, splitBatch } from './sealing.js';
+import { Sequencing } from './sequencing.js';
 import { FlushEpochs } from './flush-epochs.js';
 import { MemoryPool } from './memory.js';
 import { createPartitioner, type RecordPartitioner } from './partitioners/index.js';
@@ -123,7 +124,7 @@ export class Producer implements Observer<ProducerRecord> {
     this.topics = new TopicRegistry(client, (topic, info, error) => this.onTopic(topic, info, error));
     this.partitioner = createPartitioner(this.config.partitioner, { random: this.config.random });
     this.accumulator = new Accumulator(this.config.batchBytes, this.config.lingerMs, scheduler, (t, p, r, receipts, b) => this.onBatch(t, p, r, receipts, b));
-    this.sender = new Sender(client, this.config, scheduler, this.topics, changed, gate, (b) => this.sequencing.sequenceGap(b), (b) => this.split(b));
+    this.sender = new Sender(client, this.config, scheduler, this.topics, changed, gate, (b) => this.sequencing.sequenceGap(b), (b) => splitBatch(b, this.config.compression));
     this.sequencing = new Sequencing(this.config.idempotent, {
       obtain: () => this.obtainIdentity(),
       bump: (current) => bumpEpoch(this.client, current, this.config.transactionTimeoutMs),
@@ -550,61 +551,11 @@ export class Producer implements Observer<ProducerRecord> {
   /** Puts the header on a stamped batch and hands it to the sender. */
   private dispatch(batch: ProducerBatch): void {
     this.sender.add(batch);
-    const records = batch.records as EncodedRecords;
-    batch.records = null;
-    const options = this.sealOptions(batch);
-    if (this.config.compression === 'none') {
-      batch.sealed(sealRecordBatchSync(records, options));
-      this.sender.drain();
-      return;
-    }
-    sealRecordBatch(records, options).then(
-      (bytes) => {
-        batch.sealed(bytes);
-        this.sender.drain();
-      },
-      (e: unknown) => this.sender.fail(batch, asKafkaError(e)),
-    );
-  }
-
-  /** How a batch's header is written: codec, producer identity, sequence, transaction. */
-  private sealOptions(b: ProducerBatch): EncodeOptions {
-    return {
-      compression: this.config.compression,
-      producerId: b.producerId,
-      producerEpoch: b.producerEpoch,
-      baseSequence: b.baseSequence,
-      transactional: b.transactional,
-    };
-  }
-
-  /**
-   * A batch in two halves, in order, each re-encoded from the batch's own bytes (its records
-   * were let go when they were encoded) under the same producer identity, the second half's
-   * sequence following the first's; the receipts and the memory share are split alike.
-   */
-  private async split(b: ProducerBatch): Promise<ProducerBatch[]> {
-    const [decoded] = await decodeRecordBatches(b.encoded ?? Buffer.alloc(0));
-    const records = decoded?.records ?? [];
-    if (records.length !== b.count) throw new KafkaError(`a batch of ${b.count} records decoded to ${records.length}`);
-    const half = Math.ceil(records.length / 2);
-    const halfBytes = Math.round((b.bytes * half) / records.length);
-    return Promise.all(
-      [
-        [0, half, halfBytes],
-        [half, records.length, b.bytes - halfBytes],
-      ].map(async ([from, to, bytes]) => {
-        const writer = new RecordsWriter();
-        for (let i = from; i < to; i++) {
-          const r = records[i];
-          writer.append(r.key, r.value, r.headers.length > 0 ? r.headers.map((h) => [h.key, h.value] as const) : undefined, r.timestamp);
-        }
-        const sequence = b.baseSequence < 0 ? -1 : sequenceAfter(b.baseSequence, from);
-        const part = new ProducerBatch(b.topic, b.partition, null, b.receipts.slice(from, to), sequence, b.producerId, b.producerEpoch, b.transactional, bytes);
-        part.reporter = this.report;
-        part.sealed(await sealRecordBatch(writer.finish() as EncodedRecords, this.sealOptions(part)));
-        return part;
-      }),
+    seal(
+      batch,
+      this.config.compression,
+      () => this.sender.drain(),
+      (e) => this.sender.fail(batch, e),
     );
   }
 
