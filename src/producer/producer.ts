@@ -1,4 +1,4 @@
-import { distinctUntilChanged, map, startWith, Subject, type Observable, type Observer, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { distinctUntilChanged, map, startWith, Subject, type Observable, type Observer, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { ClusterClient } from '../cluster/index.js';
 import { burstClock } from '../clock.js';
 import { KafkaError, messageOf } from '../errors.js';
@@ -6,12 +6,13 @@ import { ErrorCode, kafkaErrorFromCode } from '../protocol/error-codes.js';
 import type { EncodedRecords } from '../protocol/records/index.js';
 import { Accumulator } from './accumulator.js';
 import { resolveProducerConfig, type ProducerConfig, type ResolvedProducerConfig } from './config.js';
-import { BufferExhaustedError, DeliveryError, InvalidRecordError, ProducerClosedError, RecordTooLargeError } from './errors.js';
+import { DeliveryError, InvalidRecordError, ProducerClosedError, RecordTooLargeError } from './errors.js';
 import { produceThrough } from './produce-operator.js';
 
 export { DeliveryError } from './errors.js';
 import { bumpEpoch } from './epoch-bump.js';
 import { initProducerId, NO_IDENTITY, type ProducerIdentity } from './identity.js';
+import { Intake } from './intake.js';
 import { seal, splitBatch } from './sealing.js';
 import { Sequencing } from './sequencing.js';
 import { FlushEpochs } from './flush-epochs.js';
@@ -36,9 +37,6 @@ export interface ProducerStats {
   errors: number;
 }
 
-/** The objects holding a record waiting for buffer room (PendingRecord, its Buffers, the queue slot), estimated. */
-const WAITING_OVERHEAD = 256;
-const waitingCost = (r: PendingRecord): number => r.size + WAITING_OVERHEAD;
 
 /**
  * The sink of one send([...]) call: metadata by input position, settled once all are in.
@@ -77,6 +75,7 @@ function arraySink<C>(count: number, resolve: (out: Array<RecordMetadata<C>>) =>
 export class Producer implements Observer<ProducerRecord> {
   private readonly config: ResolvedProducerConfig;
   private readonly memory: MemoryPool;
+  private readonly intake: Intake;
   private readonly topics: TopicRegistry;
   private readonly partitioner: RecordPartitioner;
   private readonly accumulator: Accumulator;
@@ -84,13 +83,6 @@ export class Producer implements Observer<ProducerRecord> {
   private readonly changes = new Subject<void>();
   private readonly failures = new Subject<DeliveryError>();
   /** Records waiting for buffer room, in arrival order. */
-  private readonly intake: PendingRecord[] = [];
-  private intakeHead = 0;
-  private blocked: Subscription | null = null;
-  /** pump() is running: a nested call leaves the work to it. */
-  private pumping = false;
-  /** What the records waiting for buffer room hold, by waitingCost; bounded by maxWaitingBytes. */
-  private waitingBytes = 0;
   /** Records waiting for their topic's metadata, per topic. */
   private readonly parked = new Map<string, PendingRecord[]>();
   /** Batches closed before the producer id was known (idempotence). */
@@ -121,6 +113,14 @@ export class Producer implements Observer<ProducerRecord> {
       if (this.changes.observed) this.changes.next();
     };
     this.memory = new MemoryPool(this.config.bufferMemory, this.config.maxBlockMs, scheduler, changed);
+    this.intake = new Intake(
+      this.memory,
+      this.config,
+      scheduler,
+      (r) => this.route(r),
+      (r, e) => this.fail(r, e),
+      () => this.flushIfAsked(),
+    );
     this.topics = new TopicRegistry(client, (topic, info, error) => this.onTopic(topic, info, error));
     this.partitioner = createPartitioner(this.config.partitioner, { random: this.config.random });
     this.accumulator = new Accumulator(this.config.batchBytes, this.config.lingerMs, scheduler, (t, p, r, receipts, b) => this.onBatch(t, p, r, receipts, b));
@@ -202,7 +202,7 @@ export class Producer implements Observer<ProducerRecord> {
     // the longest first run that fits in the free room goes in one take; the rest (from a record
     // too large for a request on) is admitted one by one, as single sends are
     let run = 0;
-    if (this.blocked === null && this.intakeHead === this.intake.length) {
+    if (this.intake.idle) {
       let runBytes = 0;
       const free = this.memory.freeBytes;
       const max = this.config.maxRequestBytes;
@@ -212,7 +212,7 @@ export class Producer implements Observer<ProducerRecord> {
     }
     // one call's records wait together when nothing else waited: the caller handed them over
     // at once (and holds its array anyway), so the bound on waiting records is not theirs
-    const whole = this.intakeHead === this.intake.length;
+    const whole = this.intake.idle;
     for (let i = run; i < n; i++) this.admit(accepted[i], whole);
   }
 
@@ -274,7 +274,7 @@ export class Producer implements Observer<ProducerRecord> {
     this.accumulator.close();
     this.sender.close();
     this.topics.close();
-    this.blocked?.unsubscribe();
+    this.intake.close();
     this.changes.complete();
     this.failures.complete();
   }
@@ -330,19 +330,7 @@ export class Producer implements Observer<ProducerRecord> {
       this.fail(pending, new RecordTooLargeError(pending.size, this.config.maxRequestBytes));
       return;
     }
-    if (this.blocked === null && this.intakeHead === this.intake.length && this.memory.tryTake(pending.size)) {
-      this.route(pending);
-      return;
-    }
-    const cost = waitingCost(pending);
-    if (!unbounded && this.waitingBytes + cost > this.config.maxWaitingBytes) {
-      const detail = `producer buffer (${this.config.bufferMemory} bytes) full and ${this.waitingBytes} bytes of records already waiting for it (maxWaitingBytes ${this.config.maxWaitingBytes})`;
-      this.fail(pending, new BufferExhaustedError(this.config.bufferMemory, this.config.maxBlockMs, detail));
-      return;
-    }
-    this.waitingBytes += cost;
-    this.intake.push(pending);
-    this.pump();
+    this.intake.add(pending, unbounded);
   }
 
   /** A record failed before reaching a batch: counted for flush(), then told to its sink. */
@@ -396,56 +384,6 @@ export class Producer implements Observer<ProducerRecord> {
       if (drained) this.checkFlushes();
     }
   };
-
-  /**
-   * Admits waiting records in order as buffer room frees. A loop, not a recursion: a grant or
-   * an expiry arriving while it runs (synchronously, from inside it) only lets it go on.
-   */
-  private pump(): void {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      while (this.blocked === null && this.intakeHead < this.intake.length) {
-        const r = this.intake[this.intakeHead];
-        if (this.memory.tryTake(r.size)) {
-          this.leaveIntake(r);
-          this.route(r);
-          continue;
-        }
-        let settled = false;
-        const sub = this.memory.reserve(r.size, r.acceptedAt + this.config.maxBlockMs - this.scheduler.now()).subscribe({
-          next: () => {
-            settled = true;
-            this.blocked = null;
-            this.leaveIntake(r);
-            this.route(r);
-            this.pump();
-            this.flushIfAsked();
-          },
-          error: (e: unknown) => {
-            settled = true;
-            this.blocked = null;
-            this.leaveIntake(r);
-            this.fail(r, e as Error);
-            this.pump();
-          },
-        });
-        if (!settled) this.blocked = sub;
-      }
-    } finally {
-      this.pumping = false;
-    }
-    if (this.intakeHead > 1024 && this.intakeHead * 2 > this.intake.length) {
-      this.intake.splice(0, this.intakeHead);
-      this.intakeHead = 0;
-    }
-  }
-
-  /** The record at the head of the queue for buffer room leaves it (admitted or failed). */
-  private leaveIntake(r: PendingRecord): void {
-    this.intakeHead++;
-    this.waitingBytes -= waitingCost(r);
-  }
 
   /** A record that holds buffer memory but fails before reaching a batch gives it back. */
   private failHeld(r: PendingRecord, error: Error): void {
