@@ -2,7 +2,6 @@ import { distinctUntilChanged, map, startWith, Subject, type Observable, type Ob
 import type { ClusterClient } from '../cluster/index.js';
 import { burstClock } from '../clock.js';
 import { KafkaError, messageOf } from '../errors.js';
-import { ErrorCode, kafkaErrorFromCode } from '../protocol/error-codes.js';
 import type { EncodedRecords } from '../protocol/records/index.js';
 import { Accumulator } from './accumulator.js';
 import { resolveProducerConfig, type ProducerConfig, type ResolvedProducerConfig } from './config.js';
@@ -13,6 +12,7 @@ export { DeliveryError } from './errors.js';
 import { bumpEpoch } from './epoch-bump.js';
 import { initProducerId, NO_IDENTITY, type ProducerIdentity } from './identity.js';
 import { Intake } from './intake.js';
+import { Placement } from './placement.js';
 import { seal, splitBatch } from './sealing.js';
 import { Sequencing } from './sequencing.js';
 import { FlushEpochs } from './flush-epochs.js';
@@ -84,7 +84,7 @@ export class Producer implements Observer<ProducerRecord> {
   private readonly failures = new Subject<DeliveryError>();
   /** Records waiting for buffer room, in arrival order. */
   /** Records waiting for their topic's metadata, per topic. */
-  private readonly parked = new Map<string, PendingRecord[]>();
+  private readonly placement: Placement;
   /** Batches closed before the producer id was known (idempotence). */
   private readonly sequencing: Sequencing;
   /** Time of acceptance, read once per run of records (see burstClock). */
@@ -117,13 +117,14 @@ export class Producer implements Observer<ProducerRecord> {
       this.memory,
       this.config,
       scheduler,
-      (r) => this.route(r),
+      (r) => this.placement.route(r),
       (r, e) => this.fail(r, e),
       () => this.flushIfAsked(),
     );
     this.topics = new TopicRegistry(client, (topic, info, error) => this.onTopic(topic, info, error));
     this.partitioner = createPartitioner(this.config.partitioner, { random: this.config.random });
     this.accumulator = new Accumulator(this.config.batchBytes, this.config.lingerMs, scheduler, (t, p, r, receipts, b) => this.onBatch(t, p, r, receipts, b));
+    this.placement = new Placement(this.topics, this.partitioner, this.accumulator, (r, e) => this.failHeld(r, e));
     this.sender = new Sender(client, this.config, scheduler, this.topics, changed, gate, (b) => this.sequencing.sequenceGap(b), (b) => splitBatch(b, this.config.compression));
     this.sequencing = new Sequencing(this.config.idempotent, {
       obtain: () => this.obtainIdentity(),
@@ -208,7 +209,7 @@ export class Producer implements Observer<ProducerRecord> {
       const max = this.config.maxRequestBytes;
       while (run < n && accepted[run].size <= max && runBytes + accepted[run].size <= free) runBytes += accepted[run++].size;
       if (run > 0 && !this.memory.tryTake(runBytes)) run = 0;
-      if (run > 0) this.routeMany(accepted, run);
+      if (run > 0) this.placement.routeMany(accepted, run);
     }
     // one call's records wait together when nothing else waited: the caller handed them over
     // at once (and holds its array anyway), so the bound on waiting records is not theirs
@@ -391,80 +392,8 @@ export class Producer implements Observer<ProducerRecord> {
     this.fail(r, error);
   }
 
-  private route(r: PendingRecord): void {
-    const info = this.topics.get(r.topic);
-    if (info === undefined) {
-      let list = this.parked.get(r.topic);
-      if (list === undefined) {
-        list = [];
-        this.parked.set(r.topic, list);
-      }
-      list.push(r);
-      this.topics.watch(r.topic);
-      return;
-    }
-    this.place(r, info);
-  }
-
-  /**
-   * Routes records that hold their buffer memory, in order, placing each run of keyless
-   * records of one topic (sticky partitioning) in its partition in one go; the rest go one
-   * by one.
-   */
-  private routeMany(rs: readonly PendingRecord[], n: number): void {
-    let i = 0;
-    while (i < n) {
-      const r = rs[i];
-      const info = this.topics.get(r.topic);
-      if (info === undefined || r.partition >= 0 || !this.partitioner.sticky(r)) {
-        this.route(r);
-        i++;
-        continue;
-      }
-      let end = i + 1;
-      while (end < n && rs[end].topic === r.topic && rs[end].partition < 0 && this.partitioner.sticky(rs[end])) end++;
-      // each closed batch moves the sticky partition; the rest of the run follows it
-      while (i < end) i = this.accumulator.addRun(r.topic, this.partitioner.partition(rs[i], info.partitions, info.available), rs, i, end);
-    }
-  }
-
-  private place(r: PendingRecord, info: TopicInfo): void {
-    if (r.partition >= info.partitions) {
-      this.failHeld(r, kafkaErrorFromCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${r.topic}[${r.partition}]`));
-      return;
-    }
-    if (r.partition >= 0) {
-      // a record that closes the open batch goes in the next one (the loop runs at most twice)
-      while (!this.accumulator.addOne(r.topic, r.partition, r));
-      return;
-    }
-    let partition: number;
-    try {
-      partition = this.partitioner.partition(r, info.partitions, info.available);
-    } catch (e) {
-      this.failHeld(r, e as Error);
-      return;
-    }
-    // KIP-480: a keyless record that would start a new batch closes the open one, which moves
-    // the sticky partition, and goes where it moved (Java's abortOnNewBatch) rather than
-    // starting a batch of its own behind and lingering there alone. Other records are
-    // partitioned once: they go in the next batch of the same partition.
-    const sticky = this.partitioner.sticky(r);
-    while (!this.accumulator.addOne(r.topic, partition, r)) {
-      if (sticky) partition = this.partitioner.partition(r, info.partitions, info.available);
-    }
-  }
-
   private onTopic(topic: string, info: TopicInfo | null, error: KafkaError | null): void {
-    const waiting = this.parked.get(topic) ?? [];
-    this.parked.delete(topic);
-    if (info === null) {
-      const failure = error ?? kafkaErrorFromCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, topic);
-      for (const r of waiting) this.failHeld(r, failure);
-    } else {
-      for (const r of waiting) this.place(r, info);
-      this.flushIfAsked();
-    }
+    if (this.placement.topicKnown(topic, info, error) > 0 && info !== null) this.flushIfAsked();
     this.sender.drain();
   }
 
