@@ -2,7 +2,7 @@ import { filter, firstValueFrom } from 'rxjs';
 import { expect, it } from 'vitest';
 import { createClient, ErrorCode } from '../../src/index.js';
 import { describeInterop, kcatConsume, startRdkafkaMock } from '../interop/harness.js';
-import { FAULT_RUN, inFlightBoundMs } from '../support/fault-run.js';
+import { FAULT_RUN, inFlightBoundMs, tally } from '../support/fault-run.js';
 import { seeded } from '../support/seeded.js';
 
 const { partitions: PARTITIONS, keys: KEYS } = FAULT_RUN;
@@ -61,30 +61,16 @@ async function faultRun(seed: number, records: number) {
       await Promise.all(sends);
     }
     await producer.close();
-    const seen = new Map<number, number>();
-    let orderViolations = 0;
+    const logs = [];
     for (let p = 0; p < PARTITIONS; p++) {
       const back = await kcatConsume({ brokers: mock.bootstrap, topic: 't', partition: p, count: records, timeoutMs: 60_000 });
-      const lastByKey = new Map<string, number>();
-      for (const rec of back) {
-        const n = Number(rec.value?.toString());
-        seen.set(n, (seen.get(n) ?? 0) + 1);
-        const key = rec.key?.toString() ?? '';
-        const last = lastByKey.get(key);
-        if (last !== undefined && n < last) orderViolations++;
-        lastByKey.set(key, n);
-      }
+      logs.push(back.map((rec) => ({ key: rec.key?.toString() ?? '', n: Number(rec.value?.toString()) })));
     }
-    let lost = 0;
-    for (let n = 0; n < records; n++) if (!seen.has(n)) lost++;
     return {
       seed,
       sent: records,
       failed,
-      readBack: [...seen.values()].reduce((a, b) => a + b, 0),
-      lost,
-      duplicates: [...seen.values()].reduce((a, b) => a + b - 1, 0),
-      orderViolations,
+      ...tally(logs, Array.from({ length: records }, (_, n) => n)),
       maxSettleMs: Math.round(maxSettleMs),
     };
   } finally {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createClient, ErrorCode, type ProducerRecord, type RecordMetadata } from '../../src/index.js';
 import { MockCluster, virtualTime } from '../../src/testing/index.js';
-import { FAULT_RUN, inFlightBoundMs } from '../support/fault-run.js';
+import { FAULT_RUN, inFlightBoundMs, tally } from '../support/fault-run.js';
 import { seeded } from '../support/seeded.js';
 
 const { partitions: PARTITIONS, keys: KEYS } = FAULT_RUN;
@@ -86,32 +86,14 @@ export async function faultRun(seed: number, records: number): Promise<FaultRunR
   const stored = Array.from({ length: PARTITIONS }, (_, p) => cluster.records('t', p).map((r) => ({ key: r.key?.toString() ?? '', n: Number(r.value?.toString()) })));
   await cluster.stop();
 
-  const seen = new Map<number, number>();
-  let orderViolations = 0;
-  for (const log of stored) {
-    const lastByKey = new Map<string, number>();
-    for (const { key, n } of log) {
-      seen.set(n, (seen.get(n) ?? 0) + 1);
-      const last = lastByKey.get(key);
-      if (last !== undefined && n < last) orderViolations++;
-      lastByKey.set(key, n);
-    }
-  }
   const deliveredChunks = outcomes.filter((o) => o.metas !== null).length;
-  let lost = 0;
-  for (let c = 0; c < outcomes.length; c++) {
-    if (outcomes[c].metas === null) continue;
-    for (let i = 0; i < CHUNK; i++) if (!seen.has(c * CHUNK + i)) lost++;
-  }
+  const acknowledged = outcomes.flatMap((o, c) => (o.metas === null ? [] : Array.from({ length: CHUNK }, (_, i) => c * CHUNK + i)));
   return {
     seed,
     sent: records,
     delivered: deliveredChunks * CHUNK,
     failed: (outcomes.length - deliveredChunks) * CHUNK,
-    readBack: [...seen.values()].reduce((a, b) => a + b, 0),
-    lost,
-    duplicates: [...seen.values()].reduce((a, b) => a + (b - 1), 0),
-    orderViolations,
+    ...tally(stored, acknowledged),
     maxSettleMs: Math.max(...outcomes.map((o) => o.ms)),
     faults,
   };

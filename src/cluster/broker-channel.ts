@@ -93,7 +93,7 @@ export class BrokerChannel {
 
   /** Requests written or queued on its connections, not yet answered. */
   get pending(): number {
-    return this.pool.stats().inFlight;
+    return this.pool.inFlight;
   }
 
   stats(): BrokerStats {

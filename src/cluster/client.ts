@@ -383,10 +383,7 @@ class Client implements ClusterClient {
   /** The leaders it had may have moved (a broker that is down has its partitions elected away). */
   private brokerFailed(channel: BrokerChannel): void {
     if (channel.nodeId === null) return;
-    for (const topic of this.watch.ledBy(channel.nodeId)) {
-      this.cache.invalidate(topic);
-      this.watch.markStale(topic);
-    }
+    for (const topic of this.watch.ledBy(channel.nodeId)) this.invalidateMetadata(topic);
   }
 
   own(child: Closable): () => void {

@@ -85,22 +85,36 @@ export class ConnectionPool {
     return down.error;
   }
 
+  /** Requests written and not answered, or queued behind them, over all connections. */
+  get inFlight(): number {
+    let n = 0;
+    for (const e of this.held()) {
+      if (e.conn === null || e.conn.closed) continue;
+      const s = e.conn.stats();
+      n += s.inFlight + s.queued;
+    }
+    return n;
+  }
+
   stats(): PoolStats {
     const byPurpose = Object.fromEntries(CONNECTION_PURPOSES.map((p) => [p, 0])) as Record<ConnectionPurpose, number>;
     let connections = 0;
-    let inFlight = 0;
-    for (const e of [...this.current.values(), ...this.retiring]) {
+    for (const e of this.held()) {
       if (e.conn === null || e.conn.closed) continue;
       connections++;
       byPurpose[e.purpose]++;
-      const s = e.conn.stats();
-      inFlight += s.inFlight + s.queued;
     }
-    return { connections, byPurpose, inFlight };
+    return { connections, byPurpose, inFlight: this.inFlight };
+  }
+
+  /** Every connection the pool holds: current and retiring. */
+  private *held(): Iterable<Pooled> {
+    yield* this.current.values();
+    yield* this.retiring;
   }
 
   close(): void {
-    for (const e of [...this.current.values(), ...this.retiring]) this.drop(e);
+    for (const e of [...this.held()]) this.drop(e);
   }
 
   private entryFor(purpose: ConnectionPurpose): Pooled {
