@@ -37,6 +37,29 @@ export interface ProducerStats {
   errors: number;
 }
 
+/** What a producer working for another (the transactional one) lets it do. */
+export interface ProducerControl {
+  /** Wakes the sender: a partition the gate held back may now be written. */
+  wake(): void;
+  /** Ends the producer for good (fenced): what is queued and what comes later fails with `error`. */
+  stop(error: Error): void;
+  /**
+   * A new identity between transactions, with nothing queued or in flight: batches from now on
+   * carry it, their sequences from 0.
+   */
+  replaceIdentity(identity: ProducerIdentity): void;
+}
+
+/**
+ * What makes a producer transactional, given by the one composed over it: where its identity
+ * comes from, and the gate partitions pass before their first batch of a transaction.
+ */
+export interface ProducerRole {
+  readonly gate: PartitionGate;
+  obtainIdentity(): Promise<ProducerIdentity>;
+  /** Called once, as the producer is built, with the control the role's owner keeps. */
+  attach(control: ProducerControl): void;
+}
 
 /**
  * The sink of one send([...]) call: metadata by input position, settled once all are in.
@@ -79,10 +102,9 @@ export class Producer implements Observer<ProducerRecord> {
   private readonly topics: TopicRegistry;
   private readonly partitioner: RecordPartitioner;
   private readonly accumulator: Accumulator;
-  protected readonly sender: Sender;
+  private readonly sender: Sender;
   private readonly changes = new Subject<void>();
   private readonly failures = new Subject<DeliveryError>();
-  /** Records waiting for buffer room, in arrival order. */
   /** Records waiting for their topic's metadata, per topic. */
   private readonly placement: Placement;
   /** Batches closed before the producer id was known (idempotence). */
@@ -102,10 +124,10 @@ export class Producer implements Observer<ProducerRecord> {
   readonly errors$: Observable<DeliveryError>;
 
   constructor(
-    protected readonly client: ClusterClient,
+    private readonly client: ClusterClient,
     config: ProducerConfig,
-    protected readonly scheduler: SchedulerLike,
-    gate: PartitionGate | null = null,
+    private readonly scheduler: SchedulerLike,
+    role: ProducerRole | null = null,
   ) {
     this.config = resolveProducerConfig(config);
     this.clock = burstClock(scheduler);
@@ -125,9 +147,9 @@ export class Producer implements Observer<ProducerRecord> {
     this.partitioner = createPartitioner(this.config.partitioner, { random: this.config.random });
     this.accumulator = new Accumulator(this.config.batchBytes, this.config.lingerMs, scheduler, (t, p, r, receipts, b) => this.onBatch(t, p, r, receipts, b));
     this.placement = new Placement(this.topics, this.partitioner, this.accumulator, (r, e) => this.failHeld(r, e));
-    this.sender = new Sender(client, this.config, scheduler, this.topics, changed, gate, (b) => this.sequencing.sequenceGap(b), (b) => splitBatch(b, this.config.compression));
+    this.sender = new Sender(client, this.config, scheduler, this.topics, changed, role?.gate ?? null, (b) => this.sequencing.sequenceGap(b), (b) => splitBatch(b, this.config.compression));
     this.sequencing = new Sequencing(this.config.idempotent, {
-      obtain: () => this.obtainIdentity(),
+      obtain: role ? () => role.obtainIdentity() : () => initProducerId(this.client, 'any', null, this.config.transactionTimeoutMs),
       bump: (current) => bumpEpoch(this.client, current, this.config.transactionTimeoutMs),
       dispatch: (batch) => this.dispatch(batch),
       sender: this.sender,
@@ -138,13 +160,14 @@ export class Producer implements Observer<ProducerRecord> {
       distinctUntilChanged((a, b) => (Object.keys(a) as Array<keyof ProducerStats>).every((k) => a[k] === b[k])),
     );
     this.errors$ = this.failures.asObservable();
+    role?.attach({
+      wake: () => this.sender.drain(),
+      stop: (error) => this.sender.stop(error),
+      replaceIdentity: (identity) => this.sequencing.replace(identity),
+    });
     // last, once built: the client closes its producers with itself, and refuses new ones
     // once closing (this throws then)
     this.release = client.own(this);
-  }
-
-  protected get resolvedConfig(): ResolvedProducerConfig {
-    return this.config;
   }
 
   private snapshot(): ProducerStats {
@@ -293,7 +316,7 @@ export class Producer implements Observer<ProducerRecord> {
   // ---- admission ----------------------------------------------------------------------------
 
   /** Takes one record in; its outcome goes to `sink` (synchronously for records refused at once). */
-  protected accept(record: ProducerRecord, sink: RecordSink, index: number, now: number): void {
+  private accept(record: ProducerRecord, sink: RecordSink, index: number, now: number): void {
     const epoch = this.epochs.current;
     const pending = this.check(record, sink, index, now, this.refusal(), epoch);
     if (pending === null) return;
@@ -424,19 +447,6 @@ export class Producer implements Observer<ProducerRecord> {
       () => this.sender.drain(),
       (e) => this.sender.fail(batch, e),
     );
-  }
-
-  /**
-   * A new identity between transactions, with nothing queued or in flight: batches from now on
-   * carry it, their sequences from 0.
-   */
-  protected replaceIdentity(identity: ProducerIdentity): void {
-    this.sequencing.replace(identity);
-  }
-
-  /** InitProducerId for an idempotent producer; the transactional producer overrides it. */
-  protected obtainIdentity(): Promise<ProducerIdentity> {
-    return initProducerId(this.client, 'any', null, this.config.transactionTimeoutMs);
   }
 
   private checkFlushes(): void {

@@ -1,15 +1,15 @@
-import { defer, firstValueFrom, type SchedulerLike } from 'rxjs';
+import { defer, firstValueFrom, type Observable, type SchedulerLike } from 'rxjs';
 import type { ClusterClient, RequestTarget } from '../cluster/index.js';
-import { asKafkaError, KafkaError } from '../errors.js';
+import { asKafkaError, KafkaConfigError, KafkaError } from '../errors.js';
 import { retryBackoff } from '../operators/retry-backoff.js';
 import { isRetriableError } from '../operators/retriable.js';
 import { ErrorCode, kafkaErrorFromCode } from '../protocol/error-codes.js';
 import { AddOffsetsToTxn, AddPartitionsToTxn, EndTxn, TxnOffsetCommit } from '../protocol/messages/index.js';
-import type { ProducerConfig } from './config.js';
+import { resolveProducerConfig, type ProducerConfig, type ResolvedProducerConfig } from './config.js';
 import { ProducerFencedError } from './errors.js';
 import { initProducerId, type ProducerIdentity } from './identity.js';
-import { Producer } from './producer.js';
-import type { MetadataFor, ProducerRecord, SendRecords } from './record.js';
+import { Producer, type ProducerControl, type ProducerStats } from './producer.js';
+import type { ProducerRecord, SendRecords } from './record.js';
 import type { PartitionGate } from './sender.js';
 
 /** Newer AddPartitionsToTxn versions are for brokers verifying, not for producers. */
@@ -110,8 +110,15 @@ class TransactionGate implements PartitionGate {
  * A producer whose sends happen inside transactions: all or nothing, together with consumer
  * offsets, read_committed consumers seeing only committed ones. A second producer with the
  * same transactionalId fences this one: it then fails with ProducerFencedError and sends no more.
+ *
+ * Composed over a Producer, which does the sending: this one owns the transactional id, the
+ * transaction's state and its coordinator, and gives the producer its identity and the gate
+ * partitions pass to join the transaction. Sending happens only through `transaction()`.
  */
-export class TransactionalProducer extends Producer {
+export class TransactionalProducer {
+  private readonly config: ResolvedProducerConfig;
+  private readonly producer: Producer;
+  private readonly control: ProducerControl;
   private readonly transactionalId: string;
   /** The transaction coordinator, as a target the client follows when it moves. */
   private readonly txnCoordinator: RequestTarget;
@@ -122,15 +129,41 @@ export class TransactionalProducer extends Producer {
   /** Whether an identity was taken before: a later one replaces it (the id taken again). */
   private identityKnown = false;
 
-  constructor(client: ClusterClient, config: ProducerConfig & { transactionalId?: string }, scheduler: SchedulerLike) {
-    const gate = new TransactionGate(
-      (parts) => this.addPartitions(parts),
-      () => this.sender.drain(),
-    );
-    super(client, config, scheduler, gate);
-    this.gate = gate;
-    this.transactionalId = this.resolvedConfig.transactionalId as string;
+  /** The sending producer's counters and queue depths; emits on change. */
+  readonly stats$: Observable<ProducerStats>;
+
+  constructor(
+    private readonly client: ClusterClient,
+    config: ProducerConfig & { transactionalId?: string },
+    private readonly scheduler: SchedulerLike,
+  ) {
+    this.config = resolveProducerConfig(config);
+    if (this.config.transactionalId === null) throw new KafkaConfigError('transactionalId', 'is required for a transactional producer');
+    this.transactionalId = this.config.transactionalId;
     this.txnCoordinator = { coordinator: { type: 'transaction', key: this.transactionalId } };
+    let control: ProducerControl | null = null;
+    this.gate = new TransactionGate(
+      (parts) => this.addPartitions(parts),
+      () => control?.wake(),
+    );
+    this.producer = new Producer(client, config, scheduler, {
+      gate: this.gate,
+      obtainIdentity: () => this.ensureReady(),
+      attach: (c) => (control = c),
+    });
+    if (control === null) throw new Error('the producer did not attach its control');
+    this.control = control;
+    this.stats$ = this.producer.stats$;
+  }
+
+  /** Resolves once every record sent so far has its outcome. */
+  flush(): Promise<void> {
+    return this.producer.flush();
+  }
+
+  /** Flushes, then lets go of every timer and refuses more. Closing the client does this too. */
+  close(): Promise<void> {
+    return this.producer.close();
   }
 
   /**
@@ -203,21 +236,10 @@ export class TransactionalProducer extends Producer {
     this.current = null;
   }
 
-  /** Outside transaction(): a transactional producer sends nothing. */
-  override send<C = unknown, R extends ProducerRecord<C> = ProducerRecord<C>>(record: R): Promise<MetadataFor<R>>;
-  override send<C = unknown, R extends ProducerRecord<C> = ProducerRecord<C>>(records: readonly R[]): Promise<Array<MetadataFor<R>>>;
-  override send(): Promise<never> {
-    return Promise.reject(new KafkaError('a transactional producer sends inside producer.transaction(...) only'));
-  }
-
   private sendInTransaction(records: ProducerRecord | readonly ProducerRecord[]): Promise<unknown> {
-    const sent = super.send(records as ProducerRecord);
+    const sent = this.producer.send(records as ProducerRecord);
     sent.catch((e: unknown) => this.txnFailures.push(asKafkaError(e)));
     return sent;
-  }
-
-  protected override async obtainIdentity(): Promise<ProducerIdentity> {
-    return this.ensureReady();
   }
 
   private async ensureReady(): Promise<ProducerIdentity> {
@@ -226,12 +248,12 @@ export class TransactionalProducer extends Producer {
     try {
       // the id's last transaction may still be ending (CONCURRENT_TRANSACTIONS): wait for it
       this.current = await this.persist(() =>
-        initProducerId(this.client, this.txnCoordinator, this.transactionalId, this.resolvedConfig.transactionTimeoutMs),
+        initProducerId(this.client, this.txnCoordinator, this.transactionalId, this.config.transactionTimeoutMs),
       );
     } catch (e) {
       throw this.fencingOf(e);
     }
-    if (!first) this.replaceIdentity(this.current);
+    if (!first) this.control.replaceIdentity(this.current);
     this.identityKnown = true;
     return this.current;
   }
@@ -241,14 +263,14 @@ export class TransactionalProducer extends Producer {
    * transaction timeout has passed; then its last failure.
    */
   private persist<T>(ask: () => Promise<T>): Promise<T> {
-    const deadline = this.scheduler.now() + this.resolvedConfig.transactionTimeoutMs;
+    const deadline = this.scheduler.now() + this.config.transactionTimeoutMs;
     return firstValueFrom(
       defer(ask).pipe(
         retryBackoff({
           ...PERSIST_BACKOFF,
           maxRetries: Infinity,
           scheduler: this.scheduler,
-          random: this.resolvedConfig.random,
+          random: this.config.random,
           shouldRetry: (e) => isRetriableError(e) && this.scheduler.now() < deadline,
         }),
       ),
@@ -360,7 +382,7 @@ export class TransactionalProducer extends Producer {
     const code = e instanceof KafkaError ? e.code : -1;
     if (code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.PRODUCER_FENCED) {
       const fenced = new ProducerFencedError(`${this.transactionalId}: ${(e as Error).message}`);
-      this.sender.stop(fenced);
+      this.control.stop(fenced);
       return fenced;
     }
     return asKafkaError(e);
