@@ -3,8 +3,10 @@ import { defaultScheduler } from './clock.js';
 import { TransactionalProducer } from './producer/transactional-producer.js';
 import { Producer } from './producer/producer.js';
 import type { ProducerConfig } from './producer/config.js';
+import { Consumer } from './consumer/consumer.js';
+import type { ConsumerConfig } from './consumer/config.js';
 
-/** A client for one Kafka cluster: metadata, typed requests, health, and producers. */
+/** A client for one Kafka cluster: metadata, typed requests, health, producers and consumers. */
 export interface KafkaClient extends ClusterClient {
   /** A transactional producer: it sends inside `producer.transaction(...)`. */
   producer(config: ProducerConfig & { transactionalId: string }): TransactionalProducer;
@@ -13,6 +15,12 @@ export interface KafkaClient extends ClusterClient {
    * ClientClosedError once the client is closing.
    */
   producer(config?: ProducerConfig): Producer;
+  /**
+   * A consumer on this client's connections (a group member with `groupId` and `topics`, or
+   * fixed partitions with `assign`), closed with the client. It starts when its streams are
+   * first subscribed. Invalid options are rejected here, by name.
+   */
+  consumer(config: ConsumerConfig): Consumer;
 }
 
 /** A client for one Kafka cluster. Invalid or unknown options are rejected here, by name. */
@@ -39,6 +47,7 @@ export function createClient(config: ClientConfig): KafkaClient {
     own: (child) => cluster.own(child),
     close: () => cluster.close(),
     producer: producer as KafkaClient['producer'],
+    consumer: (consumerConfig) => new Consumer(cluster, consumerConfig, scheduler),
   };
   return client;
 }

@@ -40,7 +40,12 @@ export type KafkaErrorName =
   | 'ProducerFencedError'
   | 'ProducerClosedError'
   | 'TransactionAbortedError'
-  | 'TransactionOutcomeUnknownError';
+  | 'TransactionOutcomeUnknownError'
+  | 'OffsetOutOfRangeError'
+  | 'CorruptRecordError'
+  | 'NotAssignedError'
+  | 'FencedInstanceIdError'
+  | 'ConsumerClosedError';
 
 export class KafkaError extends Error {
   declare readonly name: KafkaErrorName;

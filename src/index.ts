@@ -62,6 +62,13 @@ export {
   type TransactionOffset,
 } from './producer/transactional-producer.js';
 export type { Acks, ProducerConfig } from './producer/config.js';
+export { Consumer, type CloseOptions, type ConsumerStats, type PartitionStats } from './consumer/consumer.js';
+export type { AckMode, AssignedPartitionInput, AutoOffsetReset, BuiltInAssignorName, ConsumerConfig, IsolationLevelName } from './consumer/config.js';
+export { ConsumerRecord, type ConsumerBatch, type PartitionStream, type RebalanceEvent } from './consumer/record.js';
+export type { TopicPartition } from './consumer/topic-partition.js';
+export type { Assignor, AssignorMember, MemberAssignment, SubscriptionContext } from './consumer/assignors/assignor.js';
+export { acknowledge } from './consumer/acknowledge.js';
+export { ConsumerClosedError, CorruptRecordError, FencedInstanceIdError, NotAssignedError, OffsetOutOfRangeError } from './consumer/errors.js';
 export type { HeadersInput, MetadataFor, ProducerRecord, RecordData, RecordMetadata, SendRecords } from './producer/record.js';
 export { InvalidPartitionError, murmur2, partitionForKey, type Partitioner, type PartitionerRecord } from './producer/partitioners/index.js';
 export { SaslAuthenticationError, type SaslMechanism, type SaslOptions } from './network/index.js';

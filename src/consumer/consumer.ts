@@ -1,0 +1,521 @@
+import { interval, map, Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import type { ClusterClient } from '../cluster/index.js';
+import { asKafkaError, KafkaError } from '../errors.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import { AssignedPartition } from './assigned-partition.js';
+import { resolveConsumerConfig, type ConsumerConfig, type ResolvedConsumerConfig } from './config.js';
+import { ConsumerClosedError, NotAssignedError, OffsetOutOfRangeError } from './errors.js';
+import { Fetcher, type FetchHost } from './fetcher.js';
+import type { FetchedRecords } from './fetched-records.js';
+import { commitOffsets, EARLIEST, fetchCommitted, LATEST, listOffsets, NO_MEMBER, type CommitIdentity } from './offsets.js';
+import { Outlets } from './outlets.js';
+import { PartitionAcks, TrackedBatch } from './partition-acks.js';
+import type { ConsumerBatch, ConsumerRecord, PartitionStream, RebalanceEvent } from './record.js';
+import { TopicLeaders } from './topic-leaders.js';
+import { partitionKey, type TopicPartition } from './topic-partition.js';
+import { GroupMembership, type MembershipHost } from './group/membership.js';
+
+/** After a failed offset lookup, before the next try. */
+const LOOKUP_BACKOFF_MS = 100;
+/** How long close() waits for the acks of records already handed out, by default. */
+const CLOSE_TIMEOUT_MS = 30_000;
+
+export interface PartitionStats extends TopicPartition {
+  /** The next offset to fetch, null until known. */
+  position: bigint | null;
+  highWatermark: bigint;
+  /** highWatermark − position, null until both are known. */
+  lag: bigint | null;
+  bufferedBytes: number;
+  paused: boolean;
+}
+
+export interface ConsumerStats {
+  memberId: string;
+  generationId: number;
+  assignment: PartitionStats[];
+  /** Fetched and not yet acked, in bytes (bounded by maxBufferedBytes). */
+  bufferedBytes: number;
+  fetches: number;
+  fetchedBytes: number;
+  commits: number;
+  commitFailures: number;
+  rebalances: number;
+}
+
+export interface CloseOptions {
+  /** How long to wait for the acks of records already handed out. Default 30000. */
+  timeoutMs?: number;
+}
+
+/**
+ * A consumer: hot, shared streams of records (records$, batches$, partitions$) and of
+ * assignment changes (rebalances$), over one group membership (or fixed partitions) and one
+ * fetcher. Acks move commits: the committed offset of a partition follows the contiguous run
+ * of acked records.
+ */
+export class Consumer implements FetchHost, MembershipHost {
+  private readonly config: ResolvedConsumerConfig;
+  readonly leaders: TopicLeaders;
+  private readonly fetcher: Fetcher;
+  private readonly outlets: Outlets;
+  private readonly membership: GroupMembership | null;
+  private readonly owned = new Map<string, AssignedPartition>();
+  private readonly rebalanceEvents = new Subject<RebalanceEvent>();
+  private readonly changes = new Subject<void>();
+  private readonly release: () => void;
+  private started = false;
+  private failure: KafkaError | null = null;
+  private closing: Promise<void> | null = null;
+  private bufferedBytes = 0;
+  private resolving = false;
+  private resolveAgain = false;
+  private lookupTimer: Subscription | null = null;
+  private autoCommitTimer: Subscription | null = null;
+  private commitChain: Promise<void> = Promise.resolve();
+  private ackWaiters: Array<() => void> = [];
+  private counters = { commits: 0, commitFailures: 0, rebalances: 0 };
+
+  readonly records$: Observable<ConsumerRecord>;
+  readonly batches$: Observable<ConsumerBatch>;
+  readonly partitions$: Observable<PartitionStream>;
+  readonly rebalances$: Observable<RebalanceEvent>;
+  readonly stats$: Observable<ConsumerStats>;
+
+  constructor(
+    private readonly client: ClusterClient,
+    config: ConsumerConfig,
+    private readonly scheduler: SchedulerLike,
+  ) {
+    this.config = resolveConsumerConfig(config);
+    this.leaders = new TopicLeaders(client, () => {
+      this.fetcher.wake();
+      this.resolvePositions();
+    });
+    this.fetcher = new Fetcher(client, this.config, scheduler, this);
+    this.outlets = new Outlets(() => this.subscribed());
+    this.membership = this.config.topics !== null ? new GroupMembership(client, this.config, scheduler, this) : null;
+    this.records$ = this.outlets.records$;
+    this.batches$ = this.outlets.batches$;
+    this.partitions$ = this.outlets.partitions$;
+    this.rebalances$ = this.rebalanceEvents.asObservable();
+    this.stats$ = new Observable<ConsumerStats>((subscriber) => {
+      subscriber.next(this.snapshot());
+      return this.changes.pipe(map(() => this.snapshot())).subscribe(subscriber);
+    });
+    this.release = client.own(this);
+  }
+
+  // ---- public API ---------------------------------------------------------------------------
+
+  /** Commits what is acked now (group mode, or assign with a groupId). */
+  commit(): Promise<void> {
+    if (this.config.groupId === null) return Promise.reject(new KafkaError('commit: this consumer has no groupId to commit to'));
+    const next = this.commitChain.then(() => this.commitNow());
+    this.commitChain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Reads a partition from `offset` on: what was fetched or handed from before is dropped. */
+  seek(target: TopicPartition & { offset: bigint | number }): void {
+    const p = this.partitionOrThrow(target, 'seek');
+    const offset = BigInt(target.offset);
+    if (offset < 0n) throw new KafkaError(`seek ${target.topic}[${target.partition}]: offset must be >= 0`);
+    p.acks.reposition(offset);
+    p.position = offset;
+    p.requestedOffset = null;
+    p.retryAt = 0;
+    this.changed();
+    this.fetcher.wake();
+  }
+
+  /** Stops fetching these partitions (what was fetched is still handed out) until resume(). */
+  pause(partitions: readonly TopicPartition[]): void {
+    for (const tp of partitions) this.partitionOrThrow(tp, 'pause').paused = true;
+    this.changed();
+  }
+
+  resume(partitions: readonly TopicPartition[]): void {
+    for (const tp of partitions) this.partitionOrThrow(tp, 'resume').paused = false;
+    this.changed();
+    this.fetcher.wake();
+  }
+
+  /**
+   * Stops fetching, waits (at most `timeoutMs`) for the acks of records already handed out,
+   * commits them, leaves the group (not for a static member), and completes every stream.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.closing ??= this.shutDown(options.timeoutMs ?? CLOSE_TIMEOUT_MS);
+    return this.closing;
+  }
+
+  private async shutDown(timeoutMs: number): Promise<void> {
+    this.fetcher.stop();
+    this.lookupTimer?.unsubscribe();
+    this.autoCommitTimer?.unsubscribe();
+    try {
+      if (this.started && this.failure === null) {
+        await this.waitForAcks([...this.owned.values()], timeoutMs);
+        if (this.config.groupId !== null) await this.commit().catch(() => undefined);
+      }
+      await this.membership?.leave();
+    } finally {
+      for (const p of this.owned.values()) p.acks.retire();
+      this.owned.clear();
+      this.leaders.close();
+      this.outlets.end(null);
+      this.rebalanceEvents.complete();
+      this.changes.complete();
+      this.release();
+    }
+  }
+
+  // ---- start --------------------------------------------------------------------------------
+
+  private subscribed(): void {
+    if (!this.started && this.closing === null) {
+      this.started = true;
+      if (this.membership !== null) this.membership.start();
+      else this.assigned((this.config.assign ?? []).map((a) => ({ topic: a.topic, partition: a.partition, offset: a.offset })), -1, '');
+      if (this.config.groupId !== null && this.config.autoCommitIntervalMs > 0) {
+        // a failed auto-commit keeps its acks: the next one commits them
+        this.autoCommitTimer = interval(this.config.autoCommitIntervalMs, this.scheduler).subscribe(() => void this.commit().catch(() => undefined));
+      }
+    }
+    this.handOut();
+  }
+
+  // ---- assignment (MembershipHost) ----------------------------------------------------------
+
+  /** Partitions now owned: their streams open, `assigned` is told, their positions are looked up. */
+  assigned(parts: ReadonlyArray<TopicPartition & { offset?: bigint | number }>, generationId: number, memberId: string): void {
+    if (this.closing !== null) return;
+    const added: TopicPartition[] = [];
+    for (const tp of parts) {
+      const key = partitionKey(tp.topic, tp.partition);
+      if (this.owned.has(key)) continue;
+      const acks = new PartitionAcks(tp.topic, tp.partition, (delta) => this.bytesChanged(delta));
+      this.owned.set(key, new AssignedPartition(tp.topic, tp.partition, acks, tp.offset === undefined ? null : BigInt(tp.offset)));
+      added.push({ topic: tp.topic, partition: tp.partition });
+    }
+    this.counters.rebalances++;
+    this.rebalanceEvents.next({ type: 'assigned', partitions: added, generationId, memberId });
+    for (const tp of added) this.outlets.openPartition(tp);
+    this.leaders.follow(new Set([...this.owned.values()].map((p) => p.topic)));
+    this.changed();
+    this.resolvePositions();
+  }
+
+  /**
+   * The revoke barrier: the partitions' streams complete, the acks of records already handed
+   * out are waited for (at most rebalanceTimeoutMs), committed, and only then is `revoked` told.
+   */
+  async revoke(parts: readonly TopicPartition[], generationId: number, memberId: string, member: CommitIdentity): Promise<void> {
+    const going = parts.map((tp) => this.owned.get(partitionKey(tp.topic, tp.partition))).filter((p): p is AssignedPartition => p !== undefined);
+    for (const p of going) {
+      p.paused = true; // no more fetching
+      p.acks.dropUnhanded();
+      this.outlets.closePartition(p);
+    }
+    await this.waitForAcks(going, this.config.rebalanceTimeoutMs);
+    if (this.config.groupId !== null) await this.commitPartitions(going, member).catch(() => undefined);
+    for (const p of going) {
+      p.acks.retire();
+      this.owned.delete(partitionKey(p.topic, p.partition));
+    }
+    this.counters.rebalances++;
+    this.rebalanceEvents.next({ type: 'revoked', partitions: going.map((p) => ({ topic: p.topic, partition: p.partition })), generationId, memberId });
+    this.changed();
+  }
+
+  /** Partitions taken away without a barrier (session expired, fenced): nothing of them is committed. */
+  lost(parts: readonly TopicPartition[], generationId: number, memberId: string): void {
+    const gone: TopicPartition[] = [];
+    for (const tp of parts) {
+      const key = partitionKey(tp.topic, tp.partition);
+      const p = this.owned.get(key);
+      if (p === undefined) continue;
+      p.acks.retire();
+      this.owned.delete(key);
+      this.outlets.closePartition(p);
+      gone.push({ topic: p.topic, partition: p.partition });
+    }
+    this.counters.rebalances++;
+    this.rebalanceEvents.next({ type: 'lost', partitions: gone, generationId, memberId });
+    this.changed();
+  }
+
+  ownedPartitions(): TopicPartition[] {
+    return [...this.owned.values()].map((p) => ({ topic: p.topic, partition: p.partition }));
+  }
+
+  // ---- positions ----------------------------------------------------------------------------
+
+  /** Looks up where partitions without a position start: asked offset, committed offset, or reset. */
+  private resolvePositions(): void {
+    if (this.resolving) {
+      this.resolveAgain = true;
+      return;
+    }
+    const wanting = [...this.owned.values()].filter((p) => p.position === null);
+    if (wanting.length === 0 || this.closing !== null || this.failure !== null) return;
+    this.resolving = true;
+    this.resolveAgain = false;
+    this.lookUp(wanting).then(
+      (retry) => {
+        this.resolving = false;
+        this.changed();
+        this.fetcher.wake();
+        if (this.resolveAgain) this.resolvePositions();
+        else if (retry) this.retryLookup();
+      },
+      (e: unknown) => {
+        this.resolving = false;
+        this.fail(asKafkaError(e));
+      },
+    );
+  }
+
+  private retryLookup(): void {
+    if (this.lookupTimer !== null && !this.lookupTimer.closed) return;
+    this.lookupTimer = this.scheduler.schedule(() => {
+      this.lookupTimer = null;
+      this.resolvePositions();
+    }, LOOKUP_BACKOFF_MS);
+  }
+
+  /** Resolves what it can; true when some partitions must be asked again (after a backoff). */
+  private async lookUp(wanting: AssignedPartition[]): Promise<boolean> {
+    let retry = false;
+    const start = (p: AssignedPartition, offset: bigint) => {
+      if (p.acks.isRetired || p.position !== null) return;
+      p.position = offset;
+      p.acks.startAt(offset);
+    };
+    const needReset: AssignedPartition[] = [];
+    const needCommitted: AssignedPartition[] = [];
+    for (const p of wanting) {
+      if (p.requestedOffset !== null) start(p, p.requestedOffset);
+      else if (this.config.groupId !== null && !p.resetting) needCommitted.push(p);
+      else needReset.push(p);
+    }
+    if (needCommitted.length > 0) {
+      try {
+        const committed = await fetchCommitted(this.client, this.config.groupId as string, needCommitted);
+        for (const p of needCommitted) {
+          const offset = committed.get(partitionKey(p.topic, p.partition)) ?? null;
+          if (offset !== null) start(p, offset);
+          else needReset.push(p);
+        }
+      } catch (e) {
+        if (!asKafkaError(e).retriable && asKafkaError(e).code !== ErrorCode.UNSTABLE_OFFSET_COMMIT) throw e;
+        retry = true;
+      }
+    }
+    if (needReset.length === 0) return retry;
+    if (this.config.autoOffsetReset === 'none') {
+      const p = needReset[0];
+      throw new OffsetOutOfRangeError(p.topic, p.partition, p.resetFrom);
+    }
+    const timestamp = this.config.autoOffsetReset === 'earliest' ? EARLIEST : LATEST;
+    const byLeader = new Map<number, Array<{ p: AssignedPartition; leaderEpoch: number }>>();
+    for (const p of needReset) {
+      const leader = this.leaders.of(p.topic, p.partition);
+      if (leader === null) continue; // asked again once its leader is known
+      const list = byLeader.get(leader.leader) ?? [];
+      list.push({ p, leaderEpoch: leader.leaderEpoch });
+      byLeader.set(leader.leader, list);
+    }
+    await Promise.all(
+      [...byLeader].map(async ([leader, list]) => {
+        try {
+          const answers = await listOffsets(this.client, leader, this.config.isolationLevel, list.map(({ p, leaderEpoch }) => ({ topic: p.topic, partition: p.partition, timestamp, leaderEpoch })));
+          for (const { p } of list) {
+            const a = answers.get(partitionKey(p.topic, p.partition));
+            if (a?.offset != null && a.offset >= 0n) {
+              start(p, a.offset);
+              p.resetting = false;
+            } else {
+              if (a?.error?.retriable === false) throw a.error;
+              if (a?.error) this.leaders.invalidate(p.topic, a.error.code);
+              retry = true;
+            }
+          }
+        } catch (e) {
+          if (!asKafkaError(e).retriable) throw e;
+          retry = true;
+        }
+      }),
+    );
+    return retry;
+  }
+
+  // ---- FetchHost ----------------------------------------------------------------------------
+
+  fetchable(): readonly AssignedPartition[] {
+    if (this.failure !== null || this.closing !== null) return [];
+    const max = this.config.maxBufferedBytes;
+    const fairShare = this.owned.size > 0 ? max / this.owned.size : max;
+    const crowded = this.bufferedBytes > max / 2;
+    const out: AssignedPartition[] = [];
+    for (const p of this.owned.values()) {
+      if (p.position === null || p.paused) continue;
+      // past half the bound, the partitions holding the most wait for their acks
+      if (crowded && p.acks.bufferedBytes > fairShare) continue;
+      out.push(p);
+    }
+    return out;
+  }
+
+  room(): number {
+    return this.config.maxBufferedBytes - this.bufferedBytes;
+  }
+
+  fetched(p: AssignedPartition, _fetchOffset: bigint, records: FetchedRecords, bytes: number): void {
+    p.acks.add(new TrackedBatch(p.acks, p.topic, p.partition, records, bytes, p.highWatermark));
+  }
+
+  answered(): void {
+    this.handOut();
+    this.changed();
+  }
+
+  outOfRange(p: AssignedPartition): void {
+    if (this.config.autoOffsetReset === 'none') {
+      this.fail(new OffsetOutOfRangeError(p.topic, p.partition, p.position));
+      return;
+    }
+    p.resetFrom = p.position;
+    p.position = null;
+    p.requestedOffset = null;
+    p.resetting = true;
+    this.resolvePositions();
+  }
+
+  fail(error: KafkaError): void {
+    if (this.failure !== null || this.closing !== null) return;
+    this.failure = error;
+    this.fetcher.stop();
+    this.autoCommitTimer?.unsubscribe();
+    this.outlets.end(error);
+    this.rebalanceEvents.error(error);
+    this.membership?.stop();
+  }
+
+  // ---- handing out --------------------------------------------------------------------------
+
+  /**
+   * Hands out every fetched batch someone observes, partition by partition in turn; in auto ack
+   * mode each is acked once every subscriber had it.
+   */
+  private handOut(): void {
+    if (this.failure !== null) return;
+    let more = true;
+    while (more) {
+      more = false;
+      for (const p of this.owned.values()) {
+        if (!p.acks.hasQueued || !this.outlets.observed(p)) continue;
+        const batch = p.acks.takeNext() as TrackedBatch;
+        this.outlets.hand(batch);
+        if (this.config.ack === 'auto') p.acks.ackAll(batch);
+        if (this.failure !== null) return;
+        more ||= p.acks.hasQueued;
+      }
+    }
+  }
+
+  private bytesChanged(delta: number): void {
+    const before = this.bufferedBytes;
+    this.bufferedBytes += delta;
+    if (this.ackWaiters.length > 0) for (const w of this.ackWaiters.splice(0)) w();
+    // room freed under the bound: fetching may go on
+    if (delta < 0 && before >= this.config.maxBufferedBytes / 2) this.fetcher.wake();
+  }
+
+  private waitForAcks(parts: readonly AssignedPartition[], timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = this.scheduler.schedule(() => finish(), timeoutMs);
+      const finish = () => {
+        timer.unsubscribe();
+        resolve();
+      };
+      const check = () => {
+        if (parts.every((p) => p.acks.allAcked || p.acks.isRetired)) finish();
+        else this.ackWaiters.push(check);
+      };
+      check();
+    });
+  }
+
+  // ---- commits ------------------------------------------------------------------------------
+
+  private async commitNow(): Promise<void> {
+    await this.commitPartitions([...this.owned.values()], this.membership?.identity ?? NO_MEMBER);
+  }
+
+  private async commitPartitions(parts: readonly AssignedPartition[], member: CommitIdentity): Promise<void> {
+    const offsets: Array<{ p: AssignedPartition; offset: bigint }> = [];
+    for (const p of parts) {
+      const offset = p.acks.pending;
+      if (offset !== null) offsets.push({ p, offset });
+    }
+    if (offsets.length === 0) return;
+    let failures: Map<string, KafkaError>;
+    try {
+      failures = await commitOffsets(
+        this.client,
+        this.config.groupId as string,
+        member,
+        offsets.map(({ p, offset }) => ({ topic: p.topic, partition: p.partition, offset, leaderEpoch: -1 })),
+      );
+    } catch (e) {
+      this.counters.commitFailures++;
+      this.changed();
+      throw asKafkaError(e);
+    }
+    for (const { p, offset } of offsets) if (!failures.has(partitionKey(p.topic, p.partition))) p.acks.committedAt(offset);
+    this.counters.commits++;
+    this.changed();
+    const first = failures.values().next();
+    if (!first.done) {
+      this.counters.commitFailures++;
+      this.membership?.commitRefused(first.value);
+      throw first.value;
+    }
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private partitionOrThrow(tp: TopicPartition, what: string): AssignedPartition {
+    if (this.closing !== null) throw new ConsumerClosedError();
+    const p = this.owned.get(partitionKey(tp.topic, tp.partition));
+    if (p === undefined) throw new NotAssignedError(tp.topic, tp.partition, what);
+    return p;
+  }
+
+  private changed(): void {
+    if (this.changes.observed) this.changes.next();
+  }
+
+  private snapshot(): ConsumerStats {
+    const identity = this.membership?.identity ?? NO_MEMBER;
+    return {
+      memberId: identity.memberId,
+      generationId: identity.generationId,
+      assignment: [...this.owned.values()].map((p) => ({
+        topic: p.topic,
+        partition: p.partition,
+        position: p.position,
+        highWatermark: p.highWatermark,
+        lag: p.lag,
+        bufferedBytes: p.acks.bufferedBytes,
+        paused: p.paused,
+      })),
+      bufferedBytes: this.bufferedBytes,
+      fetches: this.fetcher.fetches,
+      fetchedBytes: this.fetcher.fetchedBytes,
+      ...this.counters,
+    };
+  }
+}

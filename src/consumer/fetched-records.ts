@@ -1,0 +1,60 @@
+import { decodeRecordSet, type KafkaRecord, type RecordBatch } from '../protocol/records/index.js';
+
+/** An aborted transaction as Fetch names it: its producer, and where it began. */
+export interface AbortedTransaction {
+  producerId: bigint;
+  firstOffset: bigint;
+}
+
+/** The records of one partition's fetched bytes that are the consumer's to see. */
+export interface FetchedRecords {
+  /** In offset order, at or past the fetch offset. */
+  records: KafkaRecord[];
+  /** The partition leader epoch of each record's batch. */
+  leaderEpochs: number[];
+  /** Where the next fetch starts: after the last whole batch (control and skipped ones too). */
+  nextOffset: bigint;
+}
+
+/**
+ * Decodes a partition's record set (every codec, legacy message sets too) and keeps what a
+ * consumer sees: records at or past `fetchOffset` (a batch may begin before it), without
+ * control records, and under read_committed without the records of aborted transactions
+ * (`aborted` is given then; the abort marker of a producer's transaction ends its skipping).
+ * A batch cut off at the end (the fetch size limit) is left for the next fetch.
+ */
+export async function readFetched(bytes: Buffer, fetchOffset: bigint, aborted: readonly AbortedTransaction[] | null): Promise<FetchedRecords> {
+  const { batches } = await decodeRecordSet(bytes);
+  return keepVisible(batches, fetchOffset, aborted);
+}
+
+export function keepVisible(batches: readonly RecordBatch[], fetchOffset: bigint, aborted: readonly AbortedTransaction[] | null): FetchedRecords {
+  const records: KafkaRecord[] = [];
+  const leaderEpochs: number[] = [];
+  let nextOffset = fetchOffset;
+  // aborted transactions in order of their first offset; a producer joins `skipping` once its
+  // aborted transaction has begun, and leaves it at its abort marker
+  const pendingAborts = aborted === null ? [] : [...aborted].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0));
+  const skipping = new Set<bigint>();
+  let nextAbort = 0;
+  for (const batch of batches) {
+    const lastOffset = batch.baseOffset + BigInt(batch.lastOffsetDelta);
+    if (lastOffset < fetchOffset) continue;
+    if (lastOffset + 1n > nextOffset) nextOffset = lastOffset + 1n;
+    if (aborted !== null) {
+      while (nextAbort < pendingAborts.length && pendingAborts[nextAbort].firstOffset <= lastOffset) skipping.add(pendingAborts[nextAbort++].producerId);
+      if (batch.isControl) {
+        if (batch.records[0]?.control?.type === 'abort') skipping.delete(batch.producerId);
+        continue;
+      }
+      if (batch.isTransactional && skipping.has(batch.producerId)) continue;
+    }
+    if (batch.isControl) continue;
+    for (const r of batch.records) {
+      if (r.offset < fetchOffset) continue;
+      records.push(r);
+      leaderEpochs.push(batch.partitionLeaderEpoch);
+    }
+  }
+  return { records, leaderEpochs, nextOffset };
+}

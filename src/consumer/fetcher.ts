@@ -1,0 +1,261 @@
+import type { Observable, SchedulerLike, Subscription } from 'rxjs';
+import { STALE_METADATA_CODES, type ClusterClient } from '../cluster/index.js';
+import { asKafkaError, KafkaError } from '../errors.js';
+import { ErrorCode, errorByCode, kafkaErrorFromCode } from '../protocol/error-codes.js';
+import { Fetch, type FetchResponse, type FetchResponsePartitionData } from '../protocol/messages/index.js';
+import type { AssignedPartition } from './assigned-partition.js';
+import type { ResolvedConsumerConfig } from './config.js';
+import { CorruptRecordError } from './errors.js';
+import { readFetched, type FetchedRecords } from './fetched-records.js';
+import { isolationCode } from './offsets.js';
+import type { TopicLeaders } from './topic-leaders.js';
+
+/** Fetch v13 names topics by id; a topic whose id is unknown (older brokers) caps it below. */
+const LAST_FETCH_VERSION_BY_NAME = 12;
+/** After a partition error, before the partition is fetched again (the Java client's retry.backoff.ms). */
+const PARTITION_BACKOFF_MS = 100;
+
+/** What the fetcher needs of its consumer. */
+export interface FetchHost {
+  readonly leaders: TopicLeaders;
+  /** Partitions that may be fetched now: owned, position known, not paused by the user or by backpressure. */
+  fetchable(): readonly AssignedPartition[];
+  /** Bytes that may still be fetched before maxBufferedBytes is reached. */
+  room(): number;
+  /** Records of a partition, fetched from `fetchOffset`: the host hands them out. */
+  fetched(p: AssignedPartition, fetchOffset: bigint, records: FetchedRecords, bytes: number): void;
+  /** A Fetch answered; what it brought may be handed out now. */
+  answered(): void;
+  /** OFFSET_OUT_OF_RANGE: the host applies autoOffsetReset. */
+  outOfRange(p: AssignedPartition): void;
+  /** An error that ends the consumer. */
+  fail(error: KafkaError): void;
+}
+
+/**
+ * One Fetch at a time per broker, naming every fetchable partition that broker leads (its
+ * loop ends when it leads none, and wake() starts it again). Each partition's answer moves its
+ * position; errors re-route (leadership), reset (out of range), back off, or end the consumer.
+ */
+export class Fetcher {
+  private readonly loops = new Set<number>();
+  private readonly inFlight = new Set<Subscription>();
+  private wakeTimer: Subscription | null = null;
+  private stopped = false;
+  /** Counters for stats$. */
+  fetches = 0;
+  fetchedBytes = 0;
+
+  constructor(
+    private readonly client: ClusterClient,
+    private readonly config: ResolvedConsumerConfig,
+    private readonly scheduler: SchedulerLike,
+    private readonly host: FetchHost,
+  ) {}
+
+  /** Starts a loop for every broker that leads a fetchable partition and has none running. */
+  wake(): void {
+    if (this.stopped) return;
+    for (const nodeId of this.leadersWithWork()) {
+      if (this.loops.has(nodeId)) continue;
+      this.loops.add(nodeId);
+      void this.loop(nodeId);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.wakeTimer?.unsubscribe();
+    for (const s of this.inFlight) s.unsubscribe();
+    this.inFlight.clear();
+  }
+
+  private leadersWithWork(): Set<number> {
+    const out = new Set<number>();
+    const now = this.scheduler.now();
+    let soonest = Infinity;
+    for (const p of this.host.fetchable()) {
+      if (p.fetching) continue;
+      if (p.retryAt > now) {
+        soonest = Math.min(soonest, p.retryAt);
+        continue;
+      }
+      const leader = this.host.leaders.of(p.topic, p.partition);
+      if (leader !== null) out.add(leader.leader);
+    }
+    if (soonest < Infinity) this.wakeAt(soonest);
+    return out;
+  }
+
+  /** One wake-up at `at` (the earliest asked for), for partitions backing off. */
+  private wakeAt(at: number): void {
+    if (this.wakeTimer !== null && !this.wakeTimer.closed) return;
+    this.wakeTimer = this.scheduler.schedule(() => {
+      this.wakeTimer = null;
+      this.wake();
+    }, Math.max(0, at - this.scheduler.now()));
+  }
+
+  private async loop(nodeId: number): Promise<void> {
+    try {
+      while (!this.stopped) {
+        const room = this.host.room();
+        const now = this.scheduler.now();
+        const parts = room <= 0 ? [] : this.host.fetchable().filter((p) => !p.fetching && p.retryAt <= now && this.host.leaders.of(p.topic, p.partition)?.leader === nodeId);
+        if (parts.length === 0) return;
+        await this.fetchFrom(nodeId, parts, room);
+        this.host.answered();
+      }
+    } finally {
+      this.loops.delete(nodeId);
+      // partitions this broker no longer leads may now be led by a broker without a loop
+      if (!this.stopped) this.wake();
+    }
+  }
+
+  private async fetchFrom(nodeId: number, parts: AssignedPartition[], room: number): Promise<void> {
+    const offsets = new Map<AssignedPartition, bigint>();
+    const byTopic = new Map<string, AssignedPartition[]>();
+    let byName = false;
+    for (const p of parts) {
+      offsets.set(p, p.position as bigint);
+      p.fetching = true;
+      const list = byTopic.get(p.topic);
+      if (list) list.push(p);
+      else byTopic.set(p.topic, [p]);
+    }
+    const topicIds = new Map<string, string>();
+    const topics = [...byTopic].map(([topic, list]) => {
+      const topicId = this.host.leaders.of(topic, list[0].partition)?.topicId ?? null;
+      if (topicId === null) byName = true;
+      else topicIds.set(topicId, topic);
+      return {
+        topic,
+        topicId: topicId ?? undefined,
+        partitions: list.map((p) => ({
+          partition: p.partition,
+          currentLeaderEpoch: this.host.leaders.of(p.topic, p.partition)?.leaderEpoch ?? -1,
+          fetchOffset: offsets.get(p) as bigint,
+          lastFetchedEpoch: -1,
+          logStartOffset: -1n,
+          partitionMaxBytes: Math.min(this.config.maxPartitionFetchBytes, room),
+        })),
+      };
+    });
+    let res: FetchResponse;
+    try {
+      res = await this.cancellable(
+        this.client.request(
+          { nodeId },
+          Fetch,
+          {
+            replicaId: -1,
+            maxWaitMs: this.config.fetchMaxWaitMs,
+            minBytes: this.config.fetchMinBytes,
+            maxBytes: Math.min(this.config.fetchMaxBytes, room),
+            isolationLevel: isolationCode(this.config.isolationLevel),
+            sessionId: 0,
+            sessionEpoch: -1,
+            topics,
+            forgottenTopicsData: [],
+            rackId: this.config.rackId ?? '',
+          },
+          byName ? { maxVersion: LAST_FETCH_VERSION_BY_NAME } : undefined,
+        ),
+      );
+    } catch (e) {
+      for (const p of parts) p.fetching = false;
+      if (this.stopped) return;
+      // the broker failed (its topics' leaders are refreshed by the client), or is not reachable now
+      const backoffUntil = this.scheduler.now() + PARTITION_BACKOFF_MS;
+      for (const p of parts) p.retryAt = backoffUntil;
+      const error = asKafkaError(e);
+      if (!error.retriable) this.host.fail(error);
+      return;
+    }
+    this.fetches++;
+    const answered = new Set<AssignedPartition>();
+    try {
+      for (const t of res.responses) {
+        const topic = t.topic !== '' && byTopic.has(t.topic) ? t.topic : topicIds.get(t.topicId);
+        const list = topic === undefined ? undefined : byTopic.get(topic);
+        if (list === undefined) continue;
+        for (const data of t.partitions) {
+          const p = list.find((x) => x.partition === data.partitionIndex);
+          if (p === undefined) continue;
+          answered.add(p);
+          await this.onPartition(p, offsets.get(p) as bigint, data);
+        }
+      }
+      if (res.errorCode !== 0) {
+        const backoffUntil = this.scheduler.now() + PARTITION_BACKOFF_MS;
+        for (const p of parts) if (!answered.has(p)) p.retryAt = backoffUntil;
+      }
+    } finally {
+      for (const p of parts) p.fetching = false;
+    }
+  }
+
+  private async onPartition(p: AssignedPartition, fetchOffset: bigint, data: FetchResponsePartitionData): Promise<void> {
+    if (p.acks.isRetired || p.position !== fetchOffset) return; // given up, or moved (seek) meanwhile
+    if (data.highWatermark >= 0n) p.highWatermark = data.highWatermark;
+    const code = data.errorCode;
+    if (code === ErrorCode.NONE) {
+      const bytes = data.records?.length ?? 0;
+      if (bytes === 0) return;
+      let fetched: FetchedRecords;
+      try {
+        fetched = await readFetched(data.records as Buffer, fetchOffset, this.config.isolationLevel === 'read_committed' ? data.abortedTransactions ?? [] : null);
+      } catch (e) {
+        this.host.fail(new CorruptRecordError(p.topic, p.partition, fetchOffset, e));
+        return;
+      }
+      if (p.acks.isRetired || p.position !== fetchOffset) return;
+      this.fetchedBytes += bytes;
+      if (fetched.nextOffset === fetchOffset && fetched.records.length === 0) return; // a batch cut short: fetched again
+      p.position = fetched.nextOffset;
+      this.host.fetched(p, fetchOffset, fetched, bytes);
+      return;
+    }
+    if (code === ErrorCode.OFFSET_OUT_OF_RANGE) {
+      this.host.outOfRange(p);
+      return;
+    }
+    if (STALE_METADATA_CODES.has(code) || code === ErrorCode.UNKNOWN_TOPIC_ID || code === ErrorCode.REPLICA_NOT_AVAILABLE || code === ErrorCode.KAFKA_STORAGE_ERROR) {
+      this.host.leaders.invalidate(p.topic, STALE_METADATA_CODES.has(code) ? code : ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      p.retryAt = this.scheduler.now() + PARTITION_BACKOFF_MS;
+      return;
+    }
+    if (errorByCode(code).retriable) {
+      p.retryAt = this.scheduler.now() + PARTITION_BACKOFF_MS;
+      return;
+    }
+    this.host.fail(kafkaErrorFromCode(code, `Fetch ${p.topic}[${p.partition}]`));
+  }
+
+  /** A request that stop() ends (it rejects then, and the loop ends). */
+  private cancellable<T>(request: Observable<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const subscription = request.subscribe({
+        next: (v) => {
+          settled = true;
+          resolve(v);
+        },
+        error: (e: unknown) => {
+          settled = true;
+          reject(e);
+        },
+        complete: () => {
+          if (!settled) reject(new KafkaError('Fetch ended without an answer'));
+        },
+      });
+      if (settled) return;
+      this.inFlight.add(subscription);
+      subscription.add(() => {
+        this.inFlight.delete(subscription);
+        if (!settled) reject(new KafkaError('fetch cancelled: the consumer is closing'));
+      });
+    });
+  }
+}

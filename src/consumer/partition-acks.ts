@@ -1,0 +1,175 @@
+import { ConsumerRecord, type AckTarget, type HandedBatch } from './record.js';
+import type { FetchedRecords } from './fetched-records.js';
+
+/** A batch in its partition's tracker: fetched, then handed, then acked record by record. */
+export class TrackedBatch implements HandedBatch {
+  readonly records: ConsumerRecord[];
+  /** One flag per record. */
+  readonly acked: Uint8Array;
+  /** Records not acked yet. */
+  left: number;
+  readonly nextOffset: bigint;
+
+  constructor(
+    target: AckTarget,
+    readonly topic: string,
+    readonly partition: number,
+    fetched: FetchedRecords,
+    readonly bytes: number,
+    readonly highWatermark: bigint,
+  ) {
+    const source = fetched.records;
+    const epochs = fetched.leaderEpochs;
+    const records = new Array<ConsumerRecord>(source.length);
+    for (let i = 0; i < source.length; i++) {
+      const r = source[i];
+      records[i] = new ConsumerRecord(topic, partition, r.offset, r.timestamp, r.key, r.value, r.headers, epochs[i], target, this, i);
+    }
+    this.nextOffset = fetched.nextOffset;
+    this.records = records;
+    this.acked = new Uint8Array(source.length);
+    this.left = source.length;
+  }
+}
+
+/**
+ * One assigned partition's records between fetch and commit: the batches fetched and not yet
+ * handed out, those handed out and not fully acked, and the offset a commit may move to. The
+ * committed offset moves only over a contiguous run of acked records, so out-of-order acks never
+ * commit past a gap. Once the partition is given up (`retire`), acks of its records are dropped.
+ */
+export class PartitionAcks implements AckTarget {
+  private readonly queued: TrackedBatch[] = [];
+  private readonly handed: TrackedBatch[] = [];
+  /** The offset a commit moves to: after the last record of the contiguous acked run. */
+  private point: bigint | null = null;
+  private committed: bigint | null = null;
+  private retired = false;
+  /** Bytes fetched and not yet fully acked. */
+  bufferedBytes = 0;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    /** Told of every change of bufferedBytes (its delta), and of acks that may move the commit point. */
+    private readonly changed: (bytesDelta: number) => void,
+  ) {}
+
+  /** A fetched batch, waiting to be handed out. */
+  add(batch: TrackedBatch): void {
+    if (this.retired) return;
+    this.queued.push(batch);
+    this.bufferedBytes += batch.bytes;
+    this.changed(batch.bytes);
+  }
+
+  /** The next batch to hand out, now counted as handed. */
+  takeNext(): TrackedBatch | undefined {
+    const batch = this.queued.shift();
+    if (batch === undefined) return undefined;
+    this.handed.push(batch);
+    if (batch.left === 0) this.advance(); // nothing in it to ack (control or aborted records only)
+    return batch;
+  }
+
+  get hasQueued(): boolean {
+    return this.queued.length > 0;
+  }
+
+  /** Whether every record handed out has been acked. */
+  get allAcked(): boolean {
+    return this.handed.length === 0;
+  }
+
+  ack(batch: HandedBatch, index: number): void {
+    const b = batch as TrackedBatch;
+    if (this.retired || b.acked[index] === 1) return;
+    b.acked[index] = 1;
+    if (--b.left === 0 || b === this.handed[0]) this.advance();
+  }
+
+  /** Acks every record of a batch at once (auto ack, once handed to every subscriber). */
+  ackAll(batch: TrackedBatch): void {
+    if (this.retired || batch.left === 0) return;
+    batch.acked.fill(1);
+    batch.left = 0;
+    this.advance();
+  }
+
+  /** The offset to commit, if it moved since the last commit. */
+  get pending(): bigint | null {
+    return this.point !== null && this.point !== this.committed ? this.point : null;
+  }
+
+  /** A commit of `offset` went through. */
+  committedAt(offset: bigint): void {
+    this.committed = offset;
+  }
+
+  /** The position from which records were fetched first (committed or reset): nothing to commit before it. */
+  startAt(offset: bigint): void {
+    this.point ??= offset;
+    this.committed ??= offset;
+  }
+
+  /**
+   * The user moved the position (seek): what was fetched or handed from the old one is dropped
+   * (later acks of it change nothing), and the next commit moves to `offset`.
+   */
+  reposition(offset: bigint): void {
+    const bytes = this.dropAll();
+    this.point = offset;
+    this.release(bytes);
+  }
+
+  /** Fetched and not handed out: dropped (the partition is being revoked). */
+  dropUnhanded(): void {
+    let bytes = 0;
+    for (const b of this.queued.splice(0)) bytes += b.bytes;
+    if (bytes > 0) this.release(bytes);
+  }
+
+  /** The partition is given up: nothing more of it is handed out or committed. */
+  retire(): void {
+    if (this.retired) return;
+    const bytes = this.dropAll();
+    this.retired = true;
+    this.release(bytes);
+  }
+
+  private dropAll(): number {
+    let bytes = 0;
+    for (const b of this.queued) bytes += b.bytes;
+    for (const b of this.handed) bytes += b.bytes;
+    this.queued.length = 0;
+    this.handed.length = 0;
+    return bytes;
+  }
+
+  get isRetired(): boolean {
+    return this.retired;
+  }
+
+  /** Moves the commit point over fully acked batches, and into a partly acked first one. */
+  private advance(): void {
+    let freed = 0;
+    while (this.handed.length > 0 && this.handed[0].left === 0) {
+      const done = this.handed.shift() as TrackedBatch;
+      this.point = done.nextOffset;
+      freed += done.bytes;
+    }
+    const head = this.handed[0];
+    if (head !== undefined) {
+      let i = 0;
+      while (i < head.acked.length && head.acked[i] === 1) i++;
+      if (i > 0) this.point = head.records[i].offset;
+    }
+    if (freed > 0) this.release(freed);
+    else this.changed(0);
+  }
+
+  private release(bytes: number): void {
+    this.bufferedBytes -= bytes;
+    this.changed(-bytes);
+  }
+}
