@@ -244,7 +244,7 @@ export class Fetcher {
         },
         error: (e: unknown) => {
           settled = true;
-          reject(e);
+          reject(asKafkaError(e));
         },
         complete: () => {
           if (!settled) reject(new KafkaError('Fetch ended without an answer'));
