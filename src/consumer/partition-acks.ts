@@ -8,6 +8,8 @@ export class TrackedBatch implements HandedBatch {
   readonly acked: Uint8Array;
   /** Records not acked yet. */
   left: number;
+  /** Every record before this index is acked (moves forward only). */
+  cursor = 0;
   readonly nextOffset: bigint;
 
   constructor(
@@ -160,9 +162,12 @@ export class PartitionAcks implements AckTarget {
     }
     const head = this.handed[0];
     if (head !== undefined) {
-      let i = 0;
+      let i = head.cursor;
       while (i < head.acked.length && head.acked[i] === 1) i++;
-      if (i > 0) this.point = head.records[i].offset;
+      if (i > head.cursor) {
+        head.cursor = i;
+        this.point = head.records[i].offset;
+      }
     }
     if (freed > 0) this.release(freed);
     else this.changed(0);

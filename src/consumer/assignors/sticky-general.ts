@@ -10,8 +10,11 @@
  *    starts from nothing).
  *
  * Where Java would fail or do something it cannot mean, this differs: a partition goes back to
- * its previous-generation owner only if that member still subscribes to its topic and can take
- * part (Java hands it over regardless, or throws).
+ * its previous-generation owner only if that member still subscribes to its topic and takes
+ * part in the moves (Java hands it over regardless, or throws).
+ *
+ * Members are numbered internally (in the order given) so the balance checks, which run after
+ * every move, index arrays instead of hashing strings.
  */
 import { partitionKey, type TopicPartition } from '../topic-partition.js';
 import { compareStrings } from './java-order.js';
@@ -26,130 +29,128 @@ export function generalAssign(
   return new GeneralAssignment(topics, members, ownership).run();
 }
 
-interface PreviousOwner {
-  readonly member: string;
-  readonly generation: number;
-}
+const NONE = -1;
 
 class GeneralAssignment {
-  /** member -> assignable topics it subscribes to. */
-  private readonly potentialTopics = new Map<string, Set<string>>();
-  /** topic -> members subscribed to it. */
-  private readonly potentialMembers = new Map<string, string[]>();
-  private readonly maxSize = new Map<string, number>();
-  private current = new Map<string, TopicPartition[]>();
-  /** topic -> the member holding each partition. */
-  private holders = new Map<string, (string | undefined)[]>();
-  private readonly previous = new Map<string, PreviousOwner>();
+  private readonly ids: string[];
+  /** Assignable topics each member subscribes to. */
+  private readonly subscribed: Set<string>[];
+  /** topic -> the members subscribed to it. */
+  private readonly potential = new Map<string, number[]>();
+  /** How many partitions each member could hold at most. */
+  private readonly maxSize: number[];
+  private lists: TopicPartition[][];
+  /** topic -> the member holding each of its partitions, NONE if nobody. */
+  private holders = new Map<string, Int32Array>();
+  /** Partition key -> its claimant of the highest generation below the newest. */
+  private readonly previous = new Map<string, { readonly member: number; readonly generation: number }>();
+  /** Members that take part in step 3 (Java drops the others from its working assignment). */
+  private readonly active: boolean[];
   private readonly sorted: SortedMembers;
   private readonly movements = new PartitionMovements();
   private revocationRequired = false;
+  /** isBalanced's answer until the next change: Java asks before every partition it visits. */
+  private balanced: boolean | undefined;
 
   constructor(
     private readonly topics: ReadonlyMap<string, number>,
     private readonly members: readonly StickyMember[],
     private readonly ownership: Ownership,
   ) {
+    this.ids = members.map((m) => m.memberId);
     for (const [topic, count] of topics) {
-      this.potentialMembers.set(topic, []);
-      this.holders.set(topic, new Array<string | undefined>(count).fill(undefined));
+      this.potential.set(topic, []);
+      this.holders.set(topic, new Int32Array(count).fill(NONE));
     }
-    for (const member of members) {
-      const mine = new Set([...member.topics].filter((t) => topics.has(t)));
-      this.potentialTopics.set(member.memberId, mine);
-      for (const topic of mine) this.potentialMembers.get(topic)?.push(member.memberId);
-      this.maxSize.set(member.memberId, [...mine].reduce((sum, t) => sum + (topics.get(t) ?? 0), 0));
-    }
-    this.sorted = new SortedMembers((m) => this.sizeOf(m));
+    this.subscribed = members.map((m, i) => {
+      const mine = new Set([...m.topics].filter((t) => topics.has(t)));
+      for (const topic of mine) this.potential.get(topic)?.push(i);
+      return mine;
+    });
+    this.maxSize = this.subscribed.map((mine) => [...mine].reduce((sum, t) => sum + (topics.get(t) ?? 0), 0));
+    this.lists = members.map(() => []);
+    this.active = members.map(() => true);
+    this.sorted = new SortedMembers(this.ids, (i) => this.lists[i].length);
   }
 
   run(): Map<string, TopicPartition[]> {
     this.recordPreviousOwners();
-    const allPartitions = this.partitionsInTopicOrder();
-    const unassigned = this.keepOwned(allPartitions);
-    for (const member of this.members) this.sorted.add(member.memberId);
-    this.balance(allPartitions, unassigned);
-    return this.current;
+    const all = this.partitionsInTopicOrder();
+    const unassigned = this.keepOwned(all);
+    this.members.forEach((_, i) => this.sorted.add(i));
+    this.balance(all, unassigned);
+    return new Map(this.ids.map((id, i) => [id, this.lists[i]]));
   }
 
   /** Claims of members older than the newest generation: where to hand a partition back. */
   private recordPreviousOwners(): void {
-    for (const member of this.members) {
-      if (member.generation >= this.ownership.maxGeneration) continue;
+    this.members.forEach((member, i) => {
+      if (member.generation >= this.ownership.maxGeneration) return;
       for (const tp of member.ownedPartitions) {
         const key = partitionKey(tp.topic, tp.partition);
         const known = this.previous.get(key);
         if (known === undefined || member.generation > known.generation) {
-          this.previous.set(key, { member: member.memberId, generation: member.generation });
+          this.previous.set(key, { member: i, generation: member.generation });
         }
       }
-    }
+    });
   }
 
   /** Topics with fewer potential members first (then by name), each partition by number. */
   private partitionsInTopicOrder(): TopicPartition[] {
-    const subscribers = (t: string): number => this.potentialMembers.get(t)?.length ?? 0;
+    const subscribers = (t: string): number => this.potential.get(t)?.length ?? 0;
     const order = [...this.topics.keys()].sort((a, b) => subscribers(a) - subscribers(b) || compareStrings(a, b));
     return order.flatMap((topic) => Array.from({ length: this.topics.get(topic) ?? 0 }, (_, partition) => ({ topic, partition })));
   }
 
   /** Step 1; returns the partitions still to assign, in `all`'s order. */
   private keepOwned(all: readonly TopicPartition[]): TopicPartition[] {
-    for (const member of this.members) {
-      const kept: TopicPartition[] = [];
+    this.members.forEach((member, i) => {
       for (const tp of this.ownership.owned.get(member.memberId) ?? []) {
-        if (member.topics.has(tp.topic)) {
-          kept.push(tp);
-          this.setHolder(tp, member.memberId);
-        } else {
-          this.revocationRequired = true;
-        }
+        if (member.topics.has(tp.topic)) this.give(tp, i);
+        else this.revocationRequired = true;
       }
-      this.current.set(member.memberId, kept);
-    }
-    return all.filter((tp) => this.holderOf(tp) === undefined);
+    });
+    return all.filter((tp) => this.holderOf(tp) === NONE);
   }
 
-  private balance(all: TopicPartition[], unassigned: TopicPartition[]): void {
+  private balance(all: readonly TopicPartition[], unassigned: readonly TopicPartition[]): void {
     const initializing = this.sizeOf(this.sorted.last()) === 0;
     for (const tp of unassigned) this.assignToLeastLoaded(tp);
 
     // Partitions of a topic with one potential member, and members that can neither gain nor
     // lose, stay where they are.
-    const movable = (tp: TopicPartition): boolean => (this.potentialMembers.get(tp.topic)?.length ?? 0) >= 2;
+    const movable = (tp: TopicPartition): boolean => (this.potential.get(tp.topic)?.length ?? 0) >= 2;
     const reassignable = all.filter(movable);
     const newlyAssigned = unassigned.filter(movable);
-    const fixed = new Map<string, TopicPartition[]>();
-    for (const member of this.members) {
-      if (this.canChange(member.memberId)) continue;
-      this.sorted.remove(member.memberId);
-      fixed.set(member.memberId, this.current.get(member.memberId) ?? []);
-      this.current.delete(member.memberId);
-    }
+    this.members.forEach((_, i) => {
+      if (this.canChange(i)) return;
+      this.sorted.remove(i);
+      this.active[i] = false;
+    });
 
-    const before = copyAssignment(this.current);
-    const holdersBefore = new Map([...this.holders].map(([topic, list]) => [topic, [...list]]));
+    const lists = this.lists.map((l) => [...l]);
+    const holders = new Map([...this.holders].map(([topic, h]) => [topic, h.slice()]));
     if (!this.revocationRequired) this.reassign(newlyAssigned);
     const moved = this.reassign(reassignable);
-    if (!initializing && moved && balanceScore(this.current) >= balanceScore(before)) {
-      this.current = before;
-      this.holders = holdersBefore;
+    if (!initializing && moved && this.balanceScore(this.lists) >= this.balanceScore(lists)) {
+      this.lists = lists;
+      this.holders = holders;
+      this.balanced = undefined;
     }
-    for (const [member, partitions] of fixed) this.current.set(member, partitions);
   }
 
   private assignToLeastLoaded(tp: TopicPartition): void {
-    const member = this.sorted.find((m) => this.potentialTopics.get(m)?.has(tp.topic) === true);
+    const member = this.sorted.find((i) => this.subscribed[i].has(tp.topic));
     if (member === undefined) return;
     this.sorted.remove(member);
-    this.current.get(member)?.push(tp);
-    this.setHolder(tp, member);
+    this.give(tp, member);
     this.sorted.add(member);
   }
 
-  private canChange(member: string): boolean {
-    if (this.sizeOf(member) < (this.maxSize.get(member) ?? 0)) return true;
-    return (this.current.get(member) ?? []).some((tp) => (this.potentialMembers.get(tp.topic)?.length ?? 0) >= 2);
+  private canChange(member: number): boolean {
+    if (this.sizeOf(member) < this.maxSize[member]) return true;
+    return this.lists[member].some((tp) => (this.potential.get(tp.topic)?.length ?? 0) >= 2);
   }
 
   /** Step 3 over `partitions`; true if anything moved. */
@@ -161,16 +162,16 @@ class GeneralAssignment {
       for (const tp of partitions) {
         if (this.isBalanced()) break;
         const holder = this.holderOf(tp);
-        if (holder === undefined) continue;
+        if (holder === NONE) continue;
         const back = this.previous.get(partitionKey(tp.topic, tp.partition))?.member;
         if (back !== undefined && this.canTakeBack(back, tp) && this.sizeOf(holder) > this.sizeOf(back) + 1) {
           this.move(tp, back);
           moved = true;
           continue;
         }
-        const others = this.potentialMembers.get(tp.topic) ?? [];
-        if (others.some((other) => this.current.has(other) && this.sizeOf(holder) > this.sizeOf(other) + 1)) {
-          const target = this.sorted.find((m) => this.potentialTopics.get(m)?.has(tp.topic) === true);
+        const others = this.potential.get(tp.topic) ?? [];
+        if (others.some((other) => this.active[other] && this.sizeOf(holder) > this.sizeOf(other) + 1)) {
+          const target = this.sorted.find((i) => this.subscribed[i].has(tp.topic));
           if (target !== undefined) this.move(tp, target);
           moved = true;
         }
@@ -180,22 +181,20 @@ class GeneralAssignment {
     return movedAny;
   }
 
-  private canTakeBack(member: string, tp: TopicPartition): boolean {
-    return this.current.has(member) && this.potentialTopics.get(member)?.has(tp.topic) === true;
+  private canTakeBack(member: number, tp: TopicPartition): boolean {
+    return this.active[member] && this.subscribed[member].has(tp.topic);
   }
 
-  private move(tp: TopicPartition, to: string): void {
-    const holder = this.holderOf(tp) as string;
-    const actual = this.movements.partitionToMove(tp, holder, to);
-    const from = this.holderOf(actual) as string;
+  private move(tp: TopicPartition, to: number): void {
+    const actual = this.movements.partitionToMove(tp, this.ids[this.holderOf(tp)], this.ids[to]);
+    const from = this.holderOf(actual);
     this.sorted.remove(from);
     this.sorted.remove(to);
-    this.movements.move(actual, from, to);
-    const list = this.current.get(from) ?? [];
-    const i = list.findIndex((x) => x.topic === actual.topic && x.partition === actual.partition);
-    if (i >= 0) list.splice(i, 1);
-    this.current.get(to)?.push(actual);
-    this.setHolder(actual, to);
+    this.movements.move(actual, this.ids[from], this.ids[to]);
+    const list = this.lists[from];
+    const at = list.findIndex((x) => x.topic === actual.topic && x.partition === actual.partition);
+    if (at >= 0) list.splice(at, 1);
+    this.give(actual, to);
     this.sorted.add(to);
     this.sorted.add(from);
   }
@@ -203,96 +202,107 @@ class GeneralAssignment {
   /**
    * Java's isBalanced: loads differ by at most one, or no member could take a partition from a
    * member holding 2+ more than it. A member's own partitions never count against it, so per
-   * topic the heaviest holder decides.
+   * topic only its heaviest holder matters.
    */
   private isBalanced(): boolean {
+    this.balanced ??= this.computeBalanced();
+    return this.balanced;
+  }
+
+  private computeBalanced(): boolean {
     if (this.sizeOf(this.sorted.first()) >= this.sizeOf(this.sorted.last()) - 1) return true;
     const heaviest = new Map<string, number>();
-    const heaviestHolder = (topic: string): number => {
-      let max = heaviest.get(topic);
-      if (max === undefined) {
-        max = 0;
-        for (const holder of this.holders.get(topic) ?? []) max = Math.max(max, this.sizeOf(holder));
-        heaviest.set(topic, max);
-      }
-      return max;
-    };
+    for (const [topic, holders] of this.holders) {
+      let max = 0;
+      for (const h of holders) if (h !== NONE && this.lists[h].length > max) max = this.lists[h].length;
+      heaviest.set(topic, max);
+    }
     for (const member of this.sorted) {
       const size = this.sizeOf(member);
-      if (size === this.maxSize.get(member)) continue;
-      for (const topic of this.potentialTopics.get(member) ?? []) if (size + 1 < heaviestHolder(topic)) return false;
+      if (size === this.maxSize[member]) continue;
+      for (const topic of this.subscribed[member]) if (size + 1 < (heaviest.get(topic) ?? 0)) return false;
     }
     return true;
   }
 
-  private holderOf(tp: TopicPartition): string | undefined {
-    return this.holders.get(tp.topic)?.[tp.partition];
+  /** Sum over pairs of taking-part members of the difference of their loads; 0 is even. */
+  private balanceScore(lists: readonly (readonly TopicPartition[])[]): number {
+    const sizes = lists.filter((_, i) => this.active[i]).map((l) => l.length).sort((a, b) => a - b);
+    // Sorted ascending, size i exceeds each of the i before it: the sum is sum of (2i - n + 1) * size_i.
+    return sizes.reduce((score, size, i) => score + (2 * i - sizes.length + 1) * size, 0);
   }
 
-  private setHolder(tp: TopicPartition, member: string): void {
-    const list = this.holders.get(tp.topic);
-    if (list !== undefined) list[tp.partition] = member;
+  private give(tp: TopicPartition, member: number): void {
+    this.balanced = undefined;
+    this.lists[member].push(tp);
+    const holders = this.holders.get(tp.topic);
+    if (holders !== undefined) holders[tp.partition] = member;
   }
 
-  private sizeOf(member: string | undefined): number {
-    return member === undefined ? 0 : (this.current.get(member)?.length ?? 0);
+  private holderOf(tp: TopicPartition): number {
+    return this.holders.get(tp.topic)?.[tp.partition] ?? NONE;
+  }
+
+  private sizeOf(member: number | undefined): number {
+    return member === undefined ? 0 : this.lists[member].length;
   }
 }
-
-/** Sum over pairs of members of the difference of their loads; 0 is perfectly even. */
-function balanceScore(assignment: ReadonlyMap<string, readonly TopicPartition[]>): number {
-  const sizes = [...assignment.values()].map((l) => l.length).sort((a, b) => a - b);
-  // Sorted ascending, member i exceeds the i before it: sum of (2i - n + 1) * size_i.
-  return sizes.reduce((score, size, i) => score + (2 * i - sizes.length + 1) * size, 0);
-}
-
-const copyAssignment = (a: ReadonlyMap<string, readonly TopicPartition[]>): Map<string, TopicPartition[]> =>
-  new Map([...a].map(([member, list]) => [member, [...list]]));
 
 /**
  * Java's TreeSet of members ordered by (load, member id). A member must be removed before its
  * load changes and added back after, as the Java code does.
  */
-class SortedMembers implements Iterable<string> {
-  private readonly members: string[] = [];
+class SortedMembers implements Iterable<number> {
+  private readonly members: number[] = [];
+  /** Each member's place in member-id order, the tie-break. */
+  private readonly rank: Int32Array;
 
-  constructor(private readonly sizeOf: (member: string) => number) {}
+  constructor(
+    ids: readonly string[],
+    private readonly sizeOf: (member: number) => number,
+  ) {
+    this.rank = new Int32Array(ids.length);
+    ids
+      .map((id, i) => ({ id, i }))
+      .sort((a, b) => compareStrings(a.id, b.id))
+      .forEach(({ i }, r) => (this.rank[i] = r));
+  }
 
-  add(member: string): void {
+  add(member: number): void {
     this.members.splice(this.indexFor(member), 0, member);
   }
 
-  remove(member: string): void {
+  remove(member: number): void {
     const i = this.indexFor(member);
     if (this.members[i] === member) this.members.splice(i, 1);
   }
 
-  first(): string | undefined {
+  first(): number | undefined {
     return this.members[0];
   }
 
-  last(): string | undefined {
+  last(): number | undefined {
     return this.members[this.members.length - 1];
   }
 
-  find(predicate: (member: string) => boolean): string | undefined {
+  find(predicate: (member: number) => boolean): number | undefined {
     return this.members.find(predicate);
   }
 
-  [Symbol.iterator](): Iterator<string> {
+  [Symbol.iterator](): Iterator<number> {
     return this.members[Symbol.iterator]();
   }
 
   /** The first index whose member does not sort before `member`. */
-  private indexFor(member: string): number {
+  private indexFor(member: number): number {
     const size = this.sizeOf(member);
+    const rank = this.rank[member];
     let lo = 0;
     let hi = this.members.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const other = this.members[mid];
-      const c = this.sizeOf(other) - size || compareStrings(other, member);
-      if (c < 0) lo = mid + 1;
+      if ((this.sizeOf(other) - size || this.rank[other] - rank) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;

@@ -1,4 +1,4 @@
-import { firstValueFrom, timer, type SchedulerLike } from 'rxjs';
+import { firstValueFrom, throwError, timeout, timer, type SchedulerLike } from 'rxjs';
 import type { ClusterClient } from '../../cluster/index.js';
 import { asKafkaError, KafkaError } from '../../errors.js';
 import { ErrorCode, kafkaErrorFromCode } from '../../protocol/error-codes.js';
@@ -28,6 +28,8 @@ export interface MembershipHost {
   ownedPartitions(): TopicPartition[];
   fail(error: KafkaError): void;
 }
+
+const sessionLost = () => kafkaErrorFromCode(ErrorCode.UNKNOWN_MEMBER_ID, 'no heartbeat answered within the session timeout');
 
 /** Ends the heartbeat loop: the member must join again (a rebalance, or a follow-up one). */
 class RejoinNeeded extends Error {}
@@ -257,21 +259,24 @@ export class GroupMembership {
       if (this.stopped) return;
       if (this.rejoinAsked) throw new RejoinNeeded();
       let code: number;
+      // unanswered for a whole session (retries included), the member is out of the group
+      const left = lastOk + this.config.sessionTimeoutMs - this.scheduler.now();
       try {
         const res = await firstValueFrom(
-          this.client.request({ coordinator: { type: 'group', key: this.groupId } }, Heartbeat, {
-            groupId: this.groupId,
-            generationId: this.generationId,
-            memberId: this.memberId,
-            groupInstanceId: this.config.groupInstanceId,
-          }),
+          this.client
+            .request({ coordinator: { type: 'group', key: this.groupId } }, Heartbeat, {
+              groupId: this.groupId,
+              generationId: this.generationId,
+              memberId: this.memberId,
+              groupInstanceId: this.config.groupInstanceId,
+            })
+            .pipe(timeout({ first: Math.max(left, 1), scheduler: this.scheduler, with: () => throwError(() => sessionLost()) })),
         );
         code = res.errorCode;
       } catch (e) {
         const error = asKafkaError(e);
         if (!error.retriable) throw error;
-        // the coordinator unreachable for a whole session: the group has moved on without us
-        if (this.scheduler.now() - lastOk >= this.config.sessionTimeoutMs) throw kafkaErrorFromCode(ErrorCode.UNKNOWN_MEMBER_ID, 'no heartbeat answered within the session timeout');
+        if (this.scheduler.now() - lastOk >= this.config.sessionTimeoutMs) throw sessionLost();
         continue;
       }
       if (code === 0) {

@@ -1,0 +1,76 @@
+import { firstValueFrom, filter, take, toArray } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import type { RebalanceEvent } from '../../src/index.js';
+import { freezable, groupCluster } from './support.js';
+
+const log = (events: Array<{ at: number; who: string; e: RebalanceEvent }>) =>
+  events.map(({ who, e }) => `${who} ${e.type} ${e.partitions.map((p) => p.partition).sort().join(',')}`);
+
+describe('rebalances (MockCluster, virtual time)', () => {
+  it('the revoke barrier: streams complete, acks are waited for, committed, and only then revoked and rejoined', async () => {
+    const { time, client, produce, committed, done } = await groupCluster(2);
+    await produce(10);
+    const events: Array<{ at: number; who: string; e: RebalanceEvent }> = [];
+    const a = client().consumer({ groupId: 'r', topics: ['orders'], autoOffsetReset: 'earliest', ack: 'manual', autoCommitIntervalMs: 0 });
+    a.rebalances$.subscribe((e) => events.push({ at: time.now(), who: 'a', e }));
+    const completed: string[] = [];
+    a.partitions$.subscribe((p) => p.records$.subscribe({ complete: () => completed.push(`${p.partition}@${time.now()}`) }));
+    const held = await time.run(() => firstValueFrom(a.records$.pipe(take(10), toArray())));
+    const b = client().consumer({ groupId: 'r', topics: ['orders'], autoOffsetReset: 'earliest', ack: 'manual', autoCommitIntervalMs: 0 });
+    b.rebalances$.subscribe((e) => events.push({ at: time.now(), who: 'b', e }));
+    const bRecords: string[] = [];
+    b.records$.subscribe((r) => bRecords.push(r.value?.toString() ?? ''));
+    // a learns of the rebalance at its next heartbeat; its streams complete, it waits for acks
+    await time.advance(10_000);
+    expect(completed).toHaveLength(2);
+    expect(log(events)).toEqual(['a assigned 0,1']);
+    const ackedAt = time.now();
+    for (const r of held) r.ack();
+    await time.advance(60_000);
+    // committed before revoked; b assigned after, from the committed offsets: nothing read twice
+    const revoked = events.find((x) => x.who === 'a' && x.e.type === 'revoked');
+    expect(revoked?.at).toBeGreaterThanOrEqual(ackedAt);
+    expect(committed('r', 0)! + committed('r', 1)!).toBe(10n);
+    const bAssigned = events.filter((x) => x.who === 'b' && x.e.type === 'assigned' && x.e.partitions.length > 0);
+    expect(bAssigned.length).toBe(1);
+    expect(bAssigned[0].at).toBeGreaterThanOrEqual(revoked!.at);
+    expect(bRecords).toEqual([]);
+    // each owns one partition now
+    const owned = (name: string) => events.filter((x) => x.who === name).reduce((set, x) => {
+      for (const p of x.e.partitions) (x.e.type === 'assigned' ? set.add(p.partition) : set.delete(p.partition));
+      return set;
+    }, new Set<number>());
+    expect([...owned('a'), ...owned('b')].sort()).toEqual([0, 1]);
+    expect(owned('a').size).toBe(1);
+    await done();
+  }, 60_000);
+
+  it('a member that stops without leaving loses its session; the others take over its partitions from the committed offsets', async () => {
+    const { time, cluster, client, produce, done } = await groupCluster(4);
+    await produce(40);
+    const frozen = freezable(cluster.transport);
+    const events: string[] = [];
+    const a = client({ transport: frozen.transport }).consumer({ groupId: 's', topics: ['orders'], autoOffsetReset: 'earliest', sessionTimeoutMs: 10_000, autoCommitIntervalMs: 1000 });
+    const b = client().consumer({ groupId: 's', topics: ['orders'], autoOffsetReset: 'earliest', sessionTimeoutMs: 10_000, autoCommitIntervalMs: 1000 });
+    a.rebalances$.subscribe((e) => events.push(`a ${e.type} ${e.partitions.length}@${time.now()}`));
+    b.rebalances$.subscribe((e) => events.push(`b ${e.type} ${e.partitions.length}@${time.now()}`));
+    const values: string[] = [];
+    a.records$.subscribe((r) => values.push(r.value?.toString() ?? ''));
+    b.records$.subscribe((r) => values.push(r.value?.toString() ?? ''));
+    await time.run(() => firstValueFrom(b.rebalances$.pipe(filter((e) => e.type === 'assigned' && e.partitions.length === 2))));
+    await time.advance(5000);
+    expect(new Set(values).size).toBe(40);
+    const frozenAt = time.now();
+    frozen.freeze();
+    await produce(20, 40);
+    await time.advance(30_000);
+    // b got all four partitions once a's session expired, and read the new records
+    const takeOver = events.find((e) => e.startsWith('b assigned 4@') && Number(e.split('@')[1]) > frozenAt);
+    expect(takeOver, events.join('\n')).toBeDefined();
+    expect(Number(takeOver!.split('@')[1]) - frozenAt).toBeGreaterThanOrEqual(10_000 - 3000);
+    expect(new Set(values).size).toBe(60);
+    // the frozen member found itself out of the group: its partitions are lost, not revoked
+    expect(events.some((e) => e.startsWith('a lost 2'))).toBe(true);
+    await done();
+  }, 60_000);
+});
