@@ -1,4 +1,4 @@
-import { firstValueFrom, filter, take, toArray } from 'rxjs';
+import { endWith, filter, firstValueFrom, ignoreElements, mergeMap, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { RebalanceEvent } from '../../src/index.js';
 import { freezable, groupCluster } from './support.js';
@@ -14,7 +14,7 @@ describe('rebalances (MockCluster, virtual time)', () => {
     const a = client().consumer({ groupId: 'r', topics: ['orders'], autoOffsetReset: 'earliest', ack: 'manual', autoCommitIntervalMs: 0 });
     a.rebalances$.subscribe((e) => events.push({ at: time.now(), who: 'a', e }));
     const completed: string[] = [];
-    a.partitions$.subscribe((p) => p.records$.subscribe({ complete: () => completed.push(`${p.partition}@${time.now()}`) }));
+    a.partitions$.pipe(mergeMap((p) => p.records$.pipe(ignoreElements(), endWith(`${p.partition}@${time.now()}`)))).subscribe((done) => completed.push(done));
     const held = await time.run(() => firstValueFrom(a.records$.pipe(take(10), toArray())));
     const b = client().consumer({ groupId: 'r', topics: ['orders'], autoOffsetReset: 'earliest', ack: 'manual', autoCommitIntervalMs: 0 });
     b.rebalances$.subscribe((e) => events.push({ at: time.now(), who: 'b', e }));
@@ -37,7 +37,10 @@ describe('rebalances (MockCluster, virtual time)', () => {
     expect(bRecords).toEqual([]);
     // each owns one partition now
     const owned = (name: string) => events.filter((x) => x.who === name).reduce((set, x) => {
-      for (const p of x.e.partitions) (x.e.type === 'assigned' ? set.add(p.partition) : set.delete(p.partition));
+      for (const p of x.e.partitions) {
+        if (x.e.type === 'assigned') set.add(p.partition);
+        else set.delete(p.partition);
+      }
       return set;
     }, new Set<number>());
     expect([...owned('a'), ...owned('b')].sort()).toEqual([0, 1]);
