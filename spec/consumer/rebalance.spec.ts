@@ -1,4 +1,4 @@
-import { endWith, filter, firstValueFrom, ignoreElements, mergeMap, take, toArray } from 'rxjs';
+import { concat, defer, filter, firstValueFrom, ignoreElements, mergeMap, of, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { RebalanceEvent } from '../../src/index.js';
 import { freezable, groupCluster } from './support.js';
@@ -14,7 +14,9 @@ describe('rebalances (MockCluster, virtual time)', () => {
     const a = client().consumer({ groupId: 'r', topics: ['orders'], autoOffsetReset: 'earliest', ack: 'manual', autoCommitIntervalMs: 0 });
     a.rebalances$.subscribe((e) => events.push({ at: time.now(), who: 'a', e }));
     const completed: string[] = [];
-    a.partitions$.pipe(mergeMap((p) => p.records$.pipe(ignoreElements(), endWith(`${p.partition}@${time.now()}`)))).subscribe((done) => completed.push(done));
+    a.partitions$
+      .pipe(mergeMap((p) => concat(p.records$.pipe(ignoreElements()), defer(() => of(`${p.partition}@${time.now()}`)))))
+      .subscribe((done) => completed.push(done));
     const held = await time.run(() => firstValueFrom(a.records$.pipe(take(10), toArray())));
     const b = client().consumer({ groupId: 'r', topics: ['orders'], autoOffsetReset: 'earliest', ack: 'manual', autoCommitIntervalMs: 0 });
     b.rebalances$.subscribe((e) => events.push({ at: time.now(), who: 'b', e }));
