@@ -130,6 +130,16 @@ describe('cooperative-sticky assignor', () => {
       expect(names(round2)).toEqual({ q: ['t0p0', 't0p1', 't0p2', 't0p3'], b: ['t0p5', 't0p6', 't0p7'], c: ['t0p4', 't0p8', 't0p9'] });
     });
 
+    it('keeps claims up to the quota in (partition, topic) order, as Java does', () => {
+      const two = new Map([
+        ['t0', 2],
+        ['t1', 2],
+      ]);
+      const group = [member('C0', { topics: ['t0', 't1'], owned: tps('t0p0', 't0p1', 't1p0', 't1p1'), generation: 1 }), member('C1', ['t0', 't1'])];
+      expect(names(assignor.assign(group, two))).toEqual({ C0: ['t0p0', 't1p0'], C1: [] });
+      expect(names(eager(group, two))).toEqual({ C0: ['t0p0', 't1p0'], C1: ['t0p1', 't1p1'] });
+    });
+
     it('holds back a partition whose owner no longer subscribes to its topic (different subscriptions)', () => {
       const topics = new Map([
         ['t0', 1],

@@ -19,30 +19,45 @@ interface Group {
   readonly partitionsPerTopic: Map<string, number>;
 }
 
-/** A random group: 1-5 topics of 1-12 partitions (plus one nobody has metadata for), 1-9 members. */
+const TOPICS = ['topic-0', 'topic-1', 'topic-2', 'topic-3', 'topic-4'];
+
+/** 1-5 of TOPICS; identical subscriptions also name a topic nobody has metadata for. */
+function subscription(random: () => number, identical: boolean, topicCount: number): string[] {
+  const topics = TOPICS.slice(0, topicCount);
+  if (identical) return [...topics, 'no-metadata'];
+  const picked = topics.filter(() => random() < 0.6);
+  return picked.length > 0 ? picked : [topics[randomInt(random, 0, topics.length - 1)]];
+}
+
+/** A random group: 1-5 topics of 1-12 partitions, 1-9 members, some static. */
 function randomGroup(random: () => number, identical: boolean): Group {
-  const topics = Array.from({ length: randomInt(random, 1, 5) }, (_, i) => `topic-${i}`);
-  const partitionsPerTopic = new Map(topics.map((t) => [t, randomInt(random, 1, 12)]));
-  const subset = (): string[] => {
-    const picked = topics.filter(() => random() < 0.6);
-    return picked.length > 0 ? picked : [topics[randomInt(random, 0, topics.length - 1)]];
-  };
-  const shared = [...topics, 'no-metadata'];
+  const topicCount = randomInt(random, 1, 5);
+  const partitionsPerTopic = new Map(TOPICS.slice(0, topicCount).map((t) => [t, randomInt(random, 1, 12)]));
   const ids = new Set<string>();
-  while (ids.size < randomInt(random, 1, 9)) ids.add(`consumer-${Math.floor(random() * 1e9).toString(36)}`);
+  const memberCount = randomInt(random, 1, 9);
+  while (ids.size < memberCount) ids.add(`consumer-${Math.floor(random() * 1e9).toString(36)}`);
   const members = [...ids].map((id) =>
-    member(id, { topics: identical ? shared : subset(), instance: random() < 0.3 ? `instance-${Math.floor(random() * 100)}` : null }),
+    member(id, {
+      topics: subscription(random, identical, topicCount),
+      instance: random() < 0.3 ? `instance-${Math.floor(random() * 100)}` : null,
+    }),
   );
   return { members, partitionsPerTopic };
 }
 
-/** A group one rebalance later: owners of a previous assignment, some gone, some new members. */
+/**
+ * The same group one rebalance later: members own what an earlier assignment gave them, some
+ * have left, some joined, and (different subscriptions) some changed what they subscribe to.
+ */
 function churned(random: () => number, identical: boolean): Group {
   const before = randomGroup(random, identical);
+  const topicCount = before.partitionsPerTopic.size;
   const previous = roundRobinAssignor.assign(before.members, before.partitionsPerTopic);
   const generation = randomInt(random, 1, 20);
-  const stayed = afterRound(before.members, previous, generation).filter(() => random() < 0.75);
-  const joined = Array.from({ length: randomInt(random, 0, 3) }, (_, i) => member(`joined-${i}`, { topics: before.members[0].topics }));
+  const stayed = afterRound(before.members, previous, generation)
+    .filter(() => random() < 0.75)
+    .map((m) => (!identical && random() < 0.2 ? { ...m, topics: subscription(random, false, topicCount) } : m));
+  const joined = Array.from({ length: randomInt(random, 0, 3) }, (_, i) => member(`joined-${i}`, subscription(random, identical, topicCount)));
   const members = [...stayed, ...joined];
   return members.length > 0 ? { members, partitionsPerTopic: before.partitionsPerTopic } : before;
 }
@@ -130,17 +145,20 @@ describe('sticky assignment over random groups (before the cooperative hold-back
   });
 });
 
-describe.each([
-  ['identical', true],
-  ['different', false],
-])('cooperative-sticky over random groups, %s subscriptions', (_name, identical) => {
+/** Round 1 over a churned group: valid, takes nothing from an owner, holds back only moves. */
+function firstRound(group: Group): Map<string, MemberAssignment> {
+  const round1 = cooperativeStickyAssignor.assign(group.members, group.partitionsPerTopic);
+  expectValid(group, round1);
+  expectNothingTakenFromAnOwner(group, round1);
+  const target = eagerSticky(group);
+  for (const [id, { partitions }] of round1) expect(target.get(id)?.partitions).toEqual(expect.arrayContaining([...partitions]));
+  return round1;
+}
+
+describe('cooperative-sticky over random groups, identical subscriptions', () => {
   it.each(SEEDS)('round 1 takes nothing from an owner; round 2 assigns the rest; round 3 changes nothing (seed %i)', (seed) => {
-    const group = churned(mulberry32(seed), identical);
-    const round1 = cooperativeStickyAssignor.assign(group.members, group.partitionsPerTopic);
-    expectValid(group, round1);
-    expectNothingTakenFromAnOwner(group, round1);
-    const target = eagerSticky(group);
-    for (const [id, { partitions }] of round1) expect(target.get(id)?.partitions).toEqual(expect.arrayContaining([...partitions]));
+    const group = churned(mulberry32(seed), true);
+    const round1 = firstRound(group);
 
     const second = { ...group, members: afterRound(group.members, round1, 100) };
     const round2 = cooperativeStickyAssignor.assign(second.members, second.partitionsPerTopic);
@@ -149,5 +167,30 @@ describe.each([
 
     const third = { ...group, members: afterRound(group.members, round2, 101) };
     expect(cooperativeStickyAssignor.assign(third.members, third.partitionsPerTopic)).toEqual(round2);
+  });
+});
+
+describe('cooperative-sticky over random groups, different subscriptions', () => {
+  // Java's general algorithm may move another owned partition in round 2 (the least loaded
+  // member at that point is not the one round 1 aimed at), so it can take a few rounds to settle.
+  const MAX_ROUNDS = 6;
+
+  it.each(SEEDS)('no round takes from an owner; within a few rounds all is assigned and stays put (seed %i)', (seed) => {
+    const group = churned(mulberry32(seed), false);
+    let result = firstRound(group);
+    let rounds = 1;
+    for (;;) {
+      const next = { ...group, members: afterRound(group.members, result, 100 + rounds) };
+      const again = cooperativeStickyAssignor.assign(next.members, next.partitionsPerTopic);
+      expectValid(next, again);
+      expectNothingTakenFromAnOwner(next, again);
+      rounds++;
+      if (JSON.stringify([...again]) === JSON.stringify([...result])) {
+        expectComplete(next, again);
+        break;
+      }
+      expect(rounds).toBeLessThan(MAX_ROUNDS);
+      result = again;
+    }
   });
 });

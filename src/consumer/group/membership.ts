@@ -1,4 +1,4 @@
-import { firstValueFrom, throwError, timeout, timer, type SchedulerLike } from 'rxjs';
+import { firstValueFrom, Subject, takeUntil, throwError, timeout, timer, type Observable, type SchedulerLike } from 'rxjs';
 import type { ClusterClient } from '../../cluster/index.js';
 import { asKafkaError, KafkaError } from '../../errors.js';
 import { ErrorCode, kafkaErrorFromCode } from '../../protocol/error-codes.js';
@@ -7,7 +7,7 @@ import type { Assignor, AssignorMember } from '../assignors/assignor.js';
 import { builtInAssignor } from '../assignors/index.js';
 import type { ResolvedConsumerConfig } from '../config.js';
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../consumer-protocol.js';
-import { FencedInstanceIdError } from '../errors.js';
+import { ConsumerClosedError, FencedInstanceIdError } from '../errors.js';
 import { NO_MEMBER, type CommitIdentity } from '../offsets.js';
 import { partitionKey, type TopicPartition } from '../topic-partition.js';
 
@@ -49,6 +49,7 @@ export class GroupMembership {
   private memberId = '';
   private generationId = -1;
   private stopped = false;
+  private readonly stopped$ = new Subject<void>();
   private running: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private rejoinAsked = false;
@@ -78,6 +79,7 @@ export class GroupMembership {
   /** Ends the membership without leaving (the consumer failed). */
   stop(): void {
     this.stopped = true;
+    this.stopped$.next();
     this.wake?.();
   }
 
@@ -181,7 +183,7 @@ export class GroupMembership {
     const assignor = this.assignors.find((a) => a.name === protocolName);
     if (assignor === undefined) throw new KafkaError(`JoinGroup ${this.groupId}: the group chose assignor '${protocolName}', which this member does not have`);
     const assignments = joined.leader === joined.memberId && !joined.skipAssignment ? await this.lead(assignor, joined.members) : [];
-    const synced = await firstValueFrom(
+    const synced = await this.ask(
       this.client.request(
         { coordinator: { type: 'group', key: this.groupId } },
         SyncGroup,
@@ -204,7 +206,7 @@ export class GroupMembership {
   }
 
   private join(protocols: Array<{ name: string; metadata: Buffer }>, heldMs: number) {
-    return firstValueFrom(
+    return this.ask(
       this.client.request(
         { coordinator: { type: 'group', key: this.groupId } },
         JoinGroup,
@@ -262,7 +264,7 @@ export class GroupMembership {
       // unanswered for a whole session (retries included), the member is out of the group
       const left = lastOk + this.config.sessionTimeoutMs - this.scheduler.now();
       try {
-        const res = await firstValueFrom(
+        const res = await this.ask(
           this.client
             .request({ coordinator: { type: 'group', key: this.groupId } }, Heartbeat, {
               groupId: this.groupId,
@@ -286,6 +288,14 @@ export class GroupMembership {
       if (code === ErrorCode.REBALANCE_IN_PROGRESS) throw new RejoinNeeded();
       throw kafkaErrorFromCode(code, `Heartbeat ${this.groupId}`);
     }
+  }
+
+  /** A request's answer; stop() ends the wait (with ConsumerClosedError), so leave() never waits on a join held forever. */
+  private ask<T>(request: Observable<T>): Promise<T> {
+    return firstValueFrom(request.pipe(takeUntil(this.stopped$)), { defaultValue: undefined }).then((v) => {
+      if (this.stopped) throw new ConsumerClosedError();
+      return v as T;
+    });
   }
 
   /** Waits `ms` on the scheduler; stop() or a rejoin request ends the wait early. */
