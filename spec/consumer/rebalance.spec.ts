@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { RebalanceEvent } from '../../src/index.js';
 import { freezable, groupCluster } from './support.js';
 
-const log = (events: Array<{ at: number; who: string; e: RebalanceEvent }>) =>
+const log = (events: ReadonlyArray<{ who: string; e: RebalanceEvent }>) =>
   events.map(({ who, e }) => `${who} ${e.type} ${e.partitions.map((p) => p.partition).sort().join(',')}`);
 
 describe('rebalances (MockCluster, virtual time)', () => {
@@ -76,6 +76,61 @@ describe('rebalances (MockCluster, virtual time)', () => {
     expect(new Set(values).size).toBe(60);
     // the frozen member found itself out of the group: its partitions are lost, not revoked
     expect(events.some((e) => e.startsWith('a lost 2'))).toBe(true);
+    await done();
+  }, 60_000);
+});
+
+describe('static membership and cooperative rebalancing (MockCluster, virtual time)', () => {
+  it('a static member that restarts within the session timeout gets its partitions back, and the others are not rebalanced', async () => {
+    const { time, client, produce, done } = await groupCluster(4);
+    await produce(8);
+    const events: string[] = [];
+    const member = (id: string) => {
+      const c = client().consumer({ groupId: 'st', topics: ['orders'], groupInstanceId: id, autoOffsetReset: 'earliest', sessionTimeoutMs: 30_000 });
+      c.rebalances$.subscribe((e) => events.push(`${id} ${e.type} ${e.partitions.map((p) => p.partition).sort().join(',')}`));
+      c.records$.subscribe();
+      return c;
+    };
+    const a = member('a');
+    const b = member('b');
+    await time.run(() => firstValueFrom(b.rebalances$.pipe(filter((e) => e.type === 'assigned' && e.partitions.length > 0))));
+    await time.advance(5000);
+    const before = [...events];
+    const aHad = events.find((e) => e.startsWith('a assigned') && e !== 'a assigned ')!.split(' ')[2];
+    // a closes (a static member does not leave) and comes back 10 s later, within its session
+    await time.run(() => a.close());
+    await time.advance(10_000);
+    const a2 = member('a');
+    await time.run(() => firstValueFrom(a2.rebalances$.pipe(filter((e) => e.type === 'assigned'))));
+    await time.advance(10_000);
+    const after = events.slice(before.length);
+    expect(after).toContain(`a revoked ${aHad}`); // the old one's close
+    expect(after).toContain(`a assigned ${aHad}`); // the same partitions, back
+    expect(after.filter((e) => e.startsWith('b '))).toEqual([]); // b was not rebalanced
+    await done();
+  }, 60_000);
+
+  it('with cooperative-sticky, a member joining never revokes a partition that stays with its owner', async () => {
+    const { time, client, produce, done } = await groupCluster(6);
+    await produce(60);
+    const events: Array<{ who: string; e: RebalanceEvent }> = [];
+    const member = (who: string) => {
+      const c = client().consumer({ groupId: 'coop', topics: ['orders'], assignors: ['cooperative-sticky'], autoOffsetReset: 'earliest' });
+      c.rebalances$.subscribe((e) => events.push({ who, e }));
+      c.records$.subscribe();
+      return c;
+    };
+    member('a');
+    await time.advance(10_000);
+    expect(log(events)).toEqual(['a assigned 0,1,2,3,4,5']);
+    member('b');
+    await time.advance(20_000);
+    const revokedFromA = events.filter((x) => x.who === 'a' && x.e.type === 'revoked').flatMap((x) => x.e.partitions.map((p) => p.partition));
+    const assignedToB = events.filter((x) => x.who === 'b' && x.e.type === 'assigned').flatMap((x) => x.e.partitions.map((p) => p.partition));
+    // a gave up exactly what moved to b (three partitions), and kept the other three throughout
+    expect(revokedFromA.sort()).toEqual(assignedToB.sort());
+    expect(assignedToB).toHaveLength(3);
+    expect(events.filter((x) => x.who === 'a' && x.e.type === 'lost')).toEqual([]);
     await done();
   }, 60_000);
 });

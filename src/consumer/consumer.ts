@@ -156,8 +156,14 @@ export class Consumer implements FetchHost, MembershipHost {
     this.autoCommitTimer?.unsubscribe();
     try {
       if (this.started && this.failure === null) {
-        await this.waitForAcks([...this.owned.values()], timeoutMs);
+        const owned = [...this.owned.values()];
+        for (const p of owned) this.outlets.closePartition(p);
+        await this.waitForAcks(owned, timeoutMs);
         if (this.config.groupId !== null) await this.commit().catch(() => undefined);
+        if (owned.length > 0) {
+          const { generationId, memberId } = this.membership?.identity ?? NO_MEMBER;
+          this.rebalanceEvents.next({ type: 'revoked', partitions: owned.map((p) => ({ topic: p.topic, partition: p.partition })), generationId, memberId });
+        }
       }
       await this.membership?.leave();
     } finally {
