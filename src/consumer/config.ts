@@ -1,5 +1,6 @@
 import { KafkaConfigError } from '../errors.js';
 import type { Assignor } from './assignors/assignor.js';
+import { isBuiltInAssignorName, type BuiltInAssignorName } from './assignors/index.js';
 
 /** A partition to read without a group, from `offset` (else the committed one, else autoOffsetReset). */
 export interface AssignedPartitionInput {
@@ -8,7 +9,7 @@ export interface AssignedPartitionInput {
   offset?: bigint | number;
 }
 
-export type BuiltInAssignorName = 'range' | 'roundrobin' | 'cooperative-sticky';
+export type { BuiltInAssignorName };
 export type AutoOffsetReset = 'earliest' | 'latest' | 'none';
 export type IsolationLevelName = 'read_committed' | 'read_uncommitted';
 export type AckMode = 'auto' | 'manual';
@@ -79,7 +80,6 @@ const KNOWN = new Set<string>([
   'maxPartitionFetchBytes', 'maxBufferedBytes', 'rackId',
 ]);
 
-const BUILT_IN: readonly BuiltInAssignorName[] = ['range', 'roundrobin', 'cooperative-sticky'];
 const MAX_INT32 = 0x7fffffff;
 
 const int = (v: unknown, field: string, min: number, max = MAX_INT32): number => {
@@ -128,10 +128,9 @@ function resolveAssignors(assignors: unknown): ReadonlyArray<BuiltInAssignorName
   if (!Array.isArray(assignors) || assignors.length === 0) throw new KafkaConfigError('assignors', 'must be a non-empty array');
   const names = new Set<string>();
   return assignors.map((a: unknown, i) => {
-    const name = typeof a === 'string' ? oneOf(a, `assignors[${i}]`, BUILT_IN) : (a as Assignor | null)?.name;
-    if (typeof a !== 'string' && (typeof a !== 'object' || a === null || typeof (a as Assignor).assign !== 'function' || typeof name !== 'string' || name === '')) {
-      throw new KafkaConfigError(`assignors[${i}]`, `must be one of ${BUILT_IN.join(', ')}, or an Assignor { name, protocol, assign }`);
-    }
+    const name = typeof a === 'string' ? a : (a as Assignor | null)?.name;
+    const valid = typeof a === 'string' ? isBuiltInAssignorName(a) : typeof a === 'object' && a !== null && typeof (a as Assignor).assign === 'function' && typeof name === 'string' && name !== '';
+    if (!valid) throw new KafkaConfigError(`assignors[${i}]`, "must be 'range', 'roundrobin', 'cooperative-sticky', or an Assignor { name, protocol, assign }");
     if (typeof a !== 'string' && (a as Assignor).protocol !== 'eager' && (a as Assignor).protocol !== 'cooperative') {
       throw new KafkaConfigError(`assignors[${i}].protocol`, "must be 'eager' or 'cooperative'");
     }

@@ -16,7 +16,7 @@
  * Members are numbered internally (in the order given) so the balance checks, which run after
  * every move, index arrays instead of hashing strings.
  */
-import { partitionKey, type TopicPartition } from '../topic-partition.js';
+import type { TopicPartition } from '../topic-partition.js';
 import { compareStrings } from './java-order.js';
 import { PartitionMovements } from './sticky-movements.js';
 import type { Ownership, StickyMember } from './sticky-ownership.js';
@@ -42,15 +42,19 @@ class GeneralAssignment {
   private lists: TopicPartition[][];
   /** topic -> the member holding each of its partitions, NONE if nobody. */
   private holders = new Map<string, Int32Array>();
-  /** Partition key -> its claimant of the highest generation below the newest. */
-  private readonly previous = new Map<string, { readonly member: number; readonly generation: number }>();
+  /** topic -> per partition, its claimant of the highest generation below the newest. */
+  private readonly previous = new Map<string, ({ readonly member: number; readonly generation: number } | undefined)[]>();
   /** Members that take part in step 3 (Java drops the others from its working assignment). */
   private readonly active: boolean[];
   private readonly sorted: SortedMembers;
   private readonly movements = new PartitionMovements();
   private revocationRequired = false;
-  /** isBalanced's answer until the next change: Java asks before every partition it visits. */
+  /**
+   * isBalanced's answer and each topic's lightest member, until the next change: Java works
+   * them out again for every partition it visits, and most visits change nothing.
+   */
   private balanced: boolean | undefined;
+  private readonly lightest = new Map<string, number>();
 
   constructor(
     private readonly topics: ReadonlyMap<string, number>,
@@ -87,11 +91,14 @@ class GeneralAssignment {
     this.members.forEach((member, i) => {
       if (member.generation >= this.ownership.maxGeneration) return;
       for (const tp of member.ownedPartitions) {
-        const key = partitionKey(tp.topic, tp.partition);
-        const known = this.previous.get(key);
-        if (known === undefined || member.generation > known.generation) {
-          this.previous.set(key, { member: i, generation: member.generation });
+        if (!this.topics.has(tp.topic)) continue;
+        let claims = this.previous.get(tp.topic);
+        if (claims === undefined) {
+          claims = [];
+          this.previous.set(tp.topic, claims);
         }
+        const known = claims[tp.partition];
+        if (known === undefined || member.generation > known.generation) claims[tp.partition] = { member: i, generation: member.generation };
       }
     });
   }
@@ -128,6 +135,7 @@ class GeneralAssignment {
       this.sorted.remove(i);
       this.active[i] = false;
     });
+    this.changed();
 
     const lists = this.lists.map((l) => [...l]);
     const holders = new Map([...this.holders].map(([topic, h]) => [topic, h.slice()]));
@@ -136,7 +144,7 @@ class GeneralAssignment {
     if (!initializing && moved && this.balanceScore(this.lists) >= this.balanceScore(lists)) {
       this.lists = lists;
       this.holders = holders;
-      this.balanced = undefined;
+      this.changed();
     }
   }
 
@@ -163,14 +171,13 @@ class GeneralAssignment {
         if (this.isBalanced()) break;
         const holder = this.holderOf(tp);
         if (holder === NONE) continue;
-        const back = this.previous.get(partitionKey(tp.topic, tp.partition))?.member;
+        const back = this.previous.get(tp.topic)?.[tp.partition]?.member;
         if (back !== undefined && this.canTakeBack(back, tp) && this.sizeOf(holder) > this.sizeOf(back) + 1) {
           this.move(tp, back);
           moved = true;
           continue;
         }
-        const others = this.potential.get(tp.topic) ?? [];
-        if (others.some((other) => this.active[other] && this.sizeOf(holder) > this.sizeOf(other) + 1)) {
+        if (this.sizeOf(holder) > this.lightestOf(tp.topic) + 1) {
           const target = this.sorted.find((i) => this.subscribed[i].has(tp.topic));
           if (target !== undefined) this.move(tp, target);
           moved = true;
@@ -179,6 +186,17 @@ class GeneralAssignment {
       movedAny ||= moved;
     } while (moved);
     return movedAny;
+  }
+
+  /** The smallest load among the members taking part that subscribe to `topic`. */
+  private lightestOf(topic: string): number {
+    let min = this.lightest.get(topic);
+    if (min === undefined) {
+      min = Infinity;
+      for (const m of this.potential.get(topic) ?? []) if (this.active[m]) min = Math.min(min, this.sizeOf(m));
+      this.lightest.set(topic, min);
+    }
+    return min;
   }
 
   private canTakeBack(member: number, tp: TopicPartition): boolean {
@@ -233,10 +251,15 @@ class GeneralAssignment {
   }
 
   private give(tp: TopicPartition, member: number): void {
-    this.balanced = undefined;
+    this.changed();
     this.lists[member].push(tp);
     const holders = this.holders.get(tp.topic);
     if (holders !== undefined) holders[tp.partition] = member;
+  }
+
+  private changed(): void {
+    this.balanced = undefined;
+    this.lightest.clear();
   }
 
   private holderOf(tp: TopicPartition): number {
