@@ -5,6 +5,11 @@ import {
   CircuitOpenError,
   CompressionError,
   ClientClosedError,
+  ConsumerClosedError,
+  CorruptRecordError,
+  FencedInstanceIdError,
+  NotAssignedError,
+  OffsetOutOfRangeError,
   DeliveryError,
   DeliveryTimeoutError,
   FrameTooLargeError,
@@ -57,6 +62,11 @@ const every: Record<KafkaErrorName, () => KafkaError> = {
   ProducerClosedError: () => new ProducerClosedError(),
   TransactionAbortedError: () => new TransactionAbortedError(new Error('x')),
   TransactionOutcomeUnknownError: () => new TransactionOutcomeUnknownError(new Error('x')),
+  OffsetOutOfRangeError: () => new OffsetOutOfRangeError('t', 0, 5n),
+  CorruptRecordError: () => new CorruptRecordError('t', 0, 5n, new Error('crc')),
+  NotAssignedError: () => new NotAssignedError('t', 0, 'seek'),
+  FencedInstanceIdError: () => new FencedInstanceIdError('i'),
+  ConsumerClosedError: () => new ConsumerClosedError(),
 };
 
 describe('error names', () => {

@@ -1,89 +1,153 @@
 /**
- * Acceptance: a group of three rxkafka consumers on librdkafka's mock cluster (an independent
- * group coordinator) reads a topic's every record exactly once between them, and leaves the
- * group's committed offsets at the log ends. The committed offsets are read with a raw
- * OffsetFetch, not through the consumer.
+ * Acceptance: a group of three rxkafka consumers, each on its own client, on librdkafka's mock
+ * cluster (an independent group coordinator: 3 brokers, a topic of 6 partitions) reads 60,000
+ * records exactly once between them, and after all three closed the group's committed offsets
+ * are the log ends. The committed offsets are read with a raw OffsetFetch, not through the
+ * consumer.
+ *
+ * Every wait is on an event (a delivery, a rebalance event) and bounded; nothing sleeps.
  */
 import { expect, it } from 'vitest';
 import { createClient, type ConsumerConfig, type KafkaClient } from '../../src/index.js';
 import { describeInterop, startRdkafkaMock, type RdkafkaMock } from '../interop/harness.js';
-import { committedOffsets, GroupLedger, produceNumbered, recordKey, RxMember, type Delivery } from './interop-support.js';
+import { committedOffsets, GroupLedger, produceNumbered, recordKey, RxMember, type Delivery, type Produced } from './interop-support.js';
 
 const TOPIC = 'interop-group';
 const PARTITIONS = 6;
 const COUNT = 60_000;
-/** Bound on reading everything; the mock needs a few rebalances of a session each. */
-const READ_TIMEOUT_MS = 90_000;
+/** Bound on each wait; the mock takes a few seconds per rebalance (below). */
+const WAIT_MS = 60_000;
+const TEST_TIMEOUT_MS = 150_000;
 
 /**
- * librdkafka's mock finishes a rebalance only on a timer derived from the members' session
- * timeouts (docs/architecture.md, known quirks): short ones keep each rebalance to seconds.
+ * librdkafka's mock ends a join phase on a timer of about a session timeout (docs/architecture.md,
+ * known quirks): short timeouts, for every member, keep each rebalance to seconds.
  */
 const GROUP_TIMEOUTS = { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 300, rebalanceTimeoutMs: 6_000 } as const;
 
-async function readAllAndClose(mock: RdkafkaMock, groupId: string, config: Partial<ConsumerConfig>) {
-  const clients: KafkaClient[] = [];
-  const members: RxMember[] = [];
-  const producerClient = createClient({ brokers: [...mock.bootstrap] });
-  clients.push(producerClient);
-  try {
-    const produced = await produceNumbered(producerClient, TOPIC, { count: COUNT, partitions: PARTITIONS });
-    expect([...produced.logEnds.values()].reduce((a, b) => a + b, 0n)).toBe(BigInt(COUNT));
+/** Three rxkafka members on their own clients, the deliveries they saw, and the checks after close. */
+class Group {
+  readonly ledger = new GroupLedger(PARTITIONS);
+  readonly members: RxMember[] = [];
+  readonly seen = new Map<string, number>();
+  private readonly clients: KafkaClient[] = [];
 
-    const ledger = new GroupLedger(PARTITIONS);
-    const seen = new Map<string, number>();
-    const onDelivery = (d: Delivery) => {
+  constructor(
+    private readonly mock: RdkafkaMock,
+    readonly groupId: string,
+    private readonly config: Partial<ConsumerConfig>,
+  ) {}
+
+  client(clientId: string): KafkaClient {
+    const client = createClient({ brokers: [...this.mock.bootstrap], clientId });
+    this.clients.push(client);
+    return client;
+  }
+
+  start(name: string): RxMember {
+    const consumer = this.client(name).consumer({ groupId: this.groupId, topics: [TOPIC], autoOffsetReset: 'earliest', ...GROUP_TIMEOUTS, ...this.config });
+    const member = new RxMember(name, consumer, this.ledger, TOPIC, (d: Delivery) => {
       const key = recordKey(d.partition, d.offset);
-      seen.set(key, (seen.get(key) ?? 0) + 1);
-      // the wait below re-checks on ledger changes: the last new record is one
-      if (seen.size === COUNT) ledger.touch('every record delivered');
-    };
-    for (const name of ['rx-1', 'rx-2', 'rx-3']) {
-      const client = createClient({ brokers: [...mock.bootstrap], clientId: name });
-      clients.push(client);
-      const consumer = client.consumer({ groupId, topics: [TOPIC], autoOffsetReset: 'earliest', ...GROUP_TIMEOUTS, ...config });
-      members.push(new RxMember(name, consumer, ledger, TOPIC, onDelivery));
-    }
-    await ledger.waitFor(() => (seen.size >= COUNT ? true : null), READ_TIMEOUT_MS, `all ${COUNT} records`);
-    await Promise.all(members.map((m) => m.close()));
+      const before = this.seen.size;
+      this.seen.set(key, (this.seen.get(key) ?? 0) + 1);
+      // the waits re-check on ledger changes: a new distinct record is one
+      if (this.seen.size !== before) this.ledger.touch();
+    });
+    this.members.push(member);
+    return member;
+  }
 
-    // exactly once between the three: every record, each one delivered once, with its value
-    const deliveries = members.flatMap((m) => m.deliveries);
-    const duplicates = [...seen].filter(([, n]) => n > 1);
-    expect(duplicates.length, `records delivered more than once, e.g. ${duplicates.slice(0, 5).map(([k, n]) => `${k}×${n}`).join(' ')}`).toBe(0);
+  /** Resolves once `n` distinct records were delivered, bounded. */
+  async delivered(n: number): Promise<void> {
+    await this.ledger.waitFor(() => (this.seen.size >= n ? true : null), WAIT_MS, `${n} distinct records delivered`);
+  }
+
+  async closeAndCheck(produced: Produced, admin: KafkaClient): Promise<void> {
+    await Promise.all(this.members.map((m) => m.close()));
+    // exactly once between the three: every record, each delivered once, with its value
+    const deliveries = this.members.flatMap((m) => m.deliveries);
+    const duplicates = [...this.seen].filter(([, n]) => n > 1);
+    expect(duplicates.length, `records delivered more than once, e.g. ${duplicates.slice(0, 5).map(([k, n]) => `${k}×${n}`).join(' ')}\n${this.ledger.describe()}`).toBe(0);
+    expect(this.seen.size).toBe(COUNT);
     expect(deliveries.length).toBe(COUNT);
     const wrong = deliveries.filter((d) => produced.values.get(recordKey(d.partition, d.offset)) !== d.value);
     expect(wrong.slice(0, 5)).toEqual([]);
-    // every member took part, and no generation had a partition with two owners
-    expect(new Set(deliveries.map((d) => d.member)).size).toBe(3);
-    expect(ledger.violations(), ledger.describe()).toEqual([]);
+    // no generation gave a partition two owners
+    expect(this.ledger.violations(), this.ledger.describe()).toEqual([]);
+    // the group's committed offsets, read without the consumer: the log ends
+    const committed = await committedOffsets(admin, this.groupId, TOPIC, PARTITIONS);
+    expect(sortedEntries(committed)).toEqual(sortedEntries(produced.logEnds));
+  }
 
-    // after close the group's committed offsets are the log ends
-    const committed = await committedOffsets(producerClient, groupId, TOPIC, PARTITIONS);
-    const expected = new Map([...produced.logEnds].map(([p, end]) => [p, end]));
-    expect(new Map([...committed].sort(([a], [b]) => a - b))).toEqual(new Map([...expected].sort(([a], [b]) => a - b)));
+  async dispose(): Promise<void> {
+    await Promise.all(this.members.map((m) => m.consumer.close({ timeoutMs: 1_000 }).catch(() => undefined)));
+    await Promise.all(this.clients.map((c) => c.close().catch(() => undefined)));
+  }
+}
+
+const sortedEntries = <V>(m: ReadonlyMap<number, V>): Array<[number, V]> => [...m].sort(([a], [b]) => a - b);
+
+function merge(...parts: Produced[]): Produced {
+  const values = new Map<string, string>();
+  const logEnds = new Map<number, bigint>();
+  for (const p of parts) {
+    for (const [k, v] of p.values) values.set(k, v);
+    for (const [partition, end] of p.logEnds) if ((logEnds.get(partition) ?? -1n) < end) logEnds.set(partition, end);
+  }
+  return { values, logEnds };
+}
+
+async function withMock(fn: (mock: RdkafkaMock) => Promise<void>): Promise<void> {
+  const mock = await startRdkafkaMock({ brokers: 3, topics: [{ name: TOPIC, partitions: PARTITIONS }] });
+  try {
+    await fn(mock);
   } finally {
-    await Promise.all(members.map((m) => m.consumer.close({ timeoutMs: 1_000 }).catch(() => undefined)));
-    await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+    await mock.stop();
   }
 }
 
 describeInterop("consumer group of three rxkafka members (librdkafka's mock cluster)", ['librdkafka'], () => {
-  it('reads 60,000 records exactly once between three members and commits the log ends (default assignors)', async () => {
-    const mock = await startRdkafkaMock({ brokers: 3, topics: [{ name: TOPIC, partitions: PARTITIONS }] });
-    try {
-      await readAllAndClose(mock, 'interop-group-default', {});
-    } finally {
-      await mock.stop();
-    }
-  }, 150_000);
+  it('three members started together read 60,000 records exactly once and commit the log ends (default assignors)', async () => {
+    await withMock(async (mock) => {
+      const group = new Group(mock, 'interop-group-together', {});
+      try {
+        const admin = group.client('admin');
+        const produced = await produceNumbered(admin, TOPIC, { count: COUNT, partitions: PARTITIONS });
+        expect([...produced.logEnds.values()].reduce((a, b) => a + b, 0n)).toBe(BigInt(COUNT));
+        for (const name of ['rx-1', 'rx-2', 'rx-3']) group.start(name);
+        await group.delivered(COUNT);
+        // all three took part
+        expect(group.members.map((m) => m.deliveries.length > 0)).toEqual([true, true, true]);
+        await group.closeAndCheck(produced, admin);
+      } finally {
+        await group.dispose();
+      }
+    });
+  }, TEST_TIMEOUT_MS);
 
-  it('reads 60,000 records exactly once between three members and commits the log ends (cooperative-sticky)', async () => {
-    const mock = await startRdkafkaMock({ brokers: 3, topics: [{ name: TOPIC, partitions: PARTITIONS }] });
-    try {
-      await readAllAndClose(mock, 'interop-group-cooperative', { assignors: ['cooperative-sticky'] });
-    } finally {
-      await mock.stop();
-    }
-  }, 150_000);
+  it('members joining one by one while records arrive read them exactly once and commit the log ends (cooperative-sticky)', async () => {
+    await withMock(async (mock) => {
+      const group = new Group(mock, 'interop-group-joining', { assignors: ['cooperative-sticky'] });
+      try {
+        const admin = group.client('admin');
+        const third = COUNT / 3;
+        const first = await produceNumbered(admin, TOPIC, { count: third, partitions: PARTITIONS });
+        group.start('rx-1');
+        await group.delivered(third);
+        // a member joins while the next third is produced: partitions move with records in flight
+        group.start('rx-2');
+        const second = await produceNumbered(admin, TOPIC, { count: third, partitions: PARTITIONS, from: third });
+        await group.ledger.waitStable(['rx-1', 'rx-2'], WAIT_MS);
+        await group.delivered(2 * third);
+        group.start('rx-3');
+        const last = await produceNumbered(admin, TOPIC, { count: third, partitions: PARTITIONS, from: 2 * third });
+        const stable = await group.ledger.waitStable(['rx-1', 'rx-2', 'rx-3'], WAIT_MS);
+        expect([...stable.members.values()].map((m) => m.owned.length).sort()).toEqual([2, 2, 2]);
+        await group.delivered(COUNT);
+        await group.closeAndCheck(merge(first, second, last), admin);
+      } finally {
+        await group.dispose();
+      }
+    });
+  }, TEST_TIMEOUT_MS);
 });

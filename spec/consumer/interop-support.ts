@@ -244,8 +244,7 @@ export class GroupLedger {
   }
 
   /** Something a wait may be waiting for happened outside the ledger (e.g. a delivery). */
-  touch(line: string): void {
-    this.note(line);
+  touch(): void {
     this.changed();
   }
 
@@ -367,6 +366,8 @@ const sorted = (s: Iterable<number>): number[] => [...s].sort((a, b) => a - b);
 export class RxMember {
   readonly deliveries: Delivery[] = [];
   readonly events: RebalanceEvent[] = [];
+  /** The 'revoked' events that a generation's assignment caused (cooperative), not an eager rejoin or close. */
+  readonly revokedByAssignment: RebalanceEvent[] = [];
   private readonly subscriptions: Subscription[] = [];
   private lastAssigned = -1;
   private closed = false;
@@ -415,6 +416,7 @@ export class RxMember {
         } else {
           // cooperative: the assignment of a new generation took these away (told before its 'assigned')
           if (this.ledger.member(this.name).current !== e.generationId) this.ledger.synced(this.name, e.generationId);
+          this.revokedByAssignment.push(e);
           this.ledger.revokedByAssignment(this.name, parts);
         }
         return;

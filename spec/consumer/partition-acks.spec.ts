@@ -4,6 +4,12 @@ import type { KafkaRecord } from '../../src/protocol/records/index.js';
 
 const record = (offset: bigint): KafkaRecord => ({ offset, timestamp: 0, key: null, value: Buffer.from(String(offset)), headers: [] });
 
+/** The next batch handed out whole, as to a subscriber that takes every record. */
+function handWhole(acks: PartitionAcks): void {
+  const b = acks.nextToHand();
+  if (b !== undefined) b.given = b.records.length;
+}
+
 /** A tracker, and a batch of records at `offsets`, ending before `next`, of `bytes`. */
 function setup() {
   const deltas: number[] = [];
@@ -19,7 +25,7 @@ describe('PartitionAcks: commits follow contiguous acks', () => {
     acks.startAt(0n);
     const b = batch([0, 1, 2, 3], 4);
     acks.add(b);
-    acks.takeNext();
+    handWhole(acks);
     expect(acks.pending).toBeNull();
     b.records[2].ack();
     expect(acks.pending).toBeNull(); // 0 and 1 not acked: nothing to commit
@@ -40,8 +46,8 @@ describe('PartitionAcks: commits follow contiguous acks', () => {
     const second = batch([14, 15], 16);
     acks.add(first);
     acks.add(second);
-    acks.takeNext();
-    acks.takeNext();
+    handWhole(acks);
+    handWhole(acks);
     second.records[0].ack();
     second.records[1].ack();
     expect(acks.pending).toBeNull();
@@ -57,7 +63,7 @@ describe('PartitionAcks: commits follow contiguous acks', () => {
     const b = batch([0, 1], 2, 300);
     acks.add(b);
     expect(acks.bufferedBytes).toBe(300);
-    acks.takeNext();
+    handWhole(acks);
     b.records[0].ack();
     expect(acks.bufferedBytes).toBe(300);
     b.records[1].ack();
@@ -71,7 +77,7 @@ describe('PartitionAcks: commits follow contiguous acks', () => {
     acks.startAt(0n);
     const b = batch([0, 1], 2);
     acks.add(b);
-    acks.takeNext();
+    handWhole(acks);
     acks.retire();
     b.records[0].ack();
     b.records[1].ack();
@@ -79,11 +85,28 @@ describe('PartitionAcks: commits follow contiguous acks', () => {
     expect(acks.bufferedBytes).toBe(0);
   });
 
+  it('auto acks a batch handed in part (its subscriber left mid-batch): the rest waits, unacked, for the next', () => {
+    const { acks, batch } = setup();
+    acks.startAt(0n);
+    const b = batch([0, 1, 2, 3], 4);
+    acks.add(b);
+    expect(acks.nextToHand()).toBe(b);
+    b.given = 2;
+    acks.ackRange(b, 0, 2);
+    expect(acks.pending).toBe(2n);
+    expect(acks.hasQueued).toBe(true);
+    expect(acks.nextToHand()).toBe(b); // the same batch, from record 2
+    b.given = 4;
+    acks.ackRange(b, 2, 4);
+    expect(acks.pending).toBe(4n);
+    expect(acks.hasQueued).toBe(false);
+  });
+
   it('an empty batch (control records only) moves the commit point once reached', () => {
     const { acks, batch } = setup();
     acks.startAt(5n);
     acks.add(batch([], 7));
-    acks.takeNext();
+    handWhole(acks);
     expect(acks.pending).toBe(7n);
   });
 
@@ -92,7 +115,7 @@ describe('PartitionAcks: commits follow contiguous acks', () => {
     acks.startAt(0n);
     const b = batch([0, 1], 2);
     acks.add(b);
-    acks.takeNext();
+    handWhole(acks);
     acks.reposition(100n);
     b.records[0].ack();
     expect(acks.pending).toBe(100n);

@@ -422,21 +422,22 @@ export class Consumer implements FetchHost, MembershipHost {
       more = false;
       for (const p of this.owned.values()) {
         if (!p.acks.hasQueued || !this.outlets.observed(p)) continue;
-        const batch = p.acks.takeNext() as TrackedBatch;
-        this.outlets.hand(batch);
-        if (this.config.ack === 'auto') p.acks.ackAll(batch);
+        const batch = p.acks.nextToHand() as TrackedBatch;
+        const from = batch.given;
+        // records are handed while someone observes: those left when the last one goes wait for the next
+        batch.given = this.outlets.hand(batch, from);
+        if (this.config.ack === 'auto') p.acks.ackRange(batch, from, batch.given);
         if (this.failure !== null) return;
-        more ||= p.acks.hasQueued;
+        more ||= p.acks.hasQueued && batch.given === batch.records.length;
       }
     }
   }
 
   private bytesChanged(delta: number): void {
-    const before = this.bufferedBytes;
     this.bufferedBytes += delta;
     if (this.ackWaiters.length > 0) for (const w of this.ackWaiters.splice(0)) w();
-    // room freed under the bound: fetching may go on
-    if (delta < 0 && before >= this.config.maxBufferedBytes / 2) this.fetcher.wake();
+    // room freed: fetching held back by the bound may go on
+    if (delta < 0) this.fetcher.wake();
   }
 
   private waitForAcks(parts: readonly AssignedPartition[], timeoutMs: number): Promise<void> {

@@ -41,6 +41,9 @@ export class Fetcher {
   private readonly loops = new Set<number>();
   private readonly inFlight = new Set<Subscription>();
   private wakeTimer: Subscription | null = null;
+  /** Room taken by Fetches under way, so that loops of several brokers do not spend the same room. */
+  private reserved = 0;
+  private waking = false;
   private stopped = false;
   /** Counters for stats$. */
   fetches = 0;
@@ -55,12 +58,22 @@ export class Fetcher {
 
   /** Starts a loop for every broker that leads a fetchable partition and has none running. */
   wake(): void {
-    if (this.stopped) return;
-    for (const nodeId of this.leadersWithWork()) {
-      if (this.loops.has(nodeId)) continue;
-      this.loops.add(nodeId);
-      void this.loop(nodeId);
+    // no room: acks that free some wake it again (a loop ending on no room must not restart at once)
+    if (this.stopped || this.waking || this.roomLeft() <= 0) return;
+    this.waking = true;
+    try {
+      for (const nodeId of this.leadersWithWork()) {
+        if (this.loops.has(nodeId)) continue;
+        this.loops.add(nodeId);
+        void this.loop(nodeId);
+      }
+    } finally {
+      this.waking = false;
     }
+  }
+
+  private roomLeft(): number {
+    return Math.min(this.config.fetchMaxBytes, this.host.room() - this.reserved);
   }
 
   stop(): void {
@@ -99,12 +112,19 @@ export class Fetcher {
   private async loop(nodeId: number): Promise<void> {
     try {
       while (!this.stopped) {
-        const room = this.host.room();
+        const room = this.roomLeft();
         const now = this.scheduler.now();
         const parts = room <= 0 ? [] : this.host.fetchable().filter((p) => !p.fetching && p.retryAt <= now && this.host.leaders.of(p.topic, p.partition)?.leader === nodeId);
         if (parts.length === 0) return;
-        await this.fetchFrom(nodeId, parts, room);
+        this.reserved += room;
+        try {
+          await this.fetchFrom(nodeId, parts, room);
+        } finally {
+          this.reserved -= room;
+        }
         this.host.answered();
+        // the room it held is free again: loops of other brokers that stopped for lack of it go on
+        this.wake();
       }
     } finally {
       this.loops.delete(nodeId);
@@ -152,7 +172,7 @@ export class Fetcher {
             replicaId: -1,
             maxWaitMs: this.config.fetchMaxWaitMs,
             minBytes: this.config.fetchMinBytes,
-            maxBytes: Math.min(this.config.fetchMaxBytes, room),
+            maxBytes: room,
             isolationLevel: isolationCode(this.config.isolationLevel),
             sessionId: 0,
             sessionEpoch: -1,

@@ -100,18 +100,34 @@ export class Outlets {
     return this.open.get(partitionKey(tp.topic, tp.partition))?.observed ?? false;
   }
 
-  /** Hands a batch to every subscriber: batches first, then its records one by one. */
-  hand(batch: ConsumerBatch): void {
+  /**
+   * Hands a batch to every subscriber, from record `from` on: the whole batch to batches$
+   * subscribers (when it starts), then its records one by one, while anyone observes them.
+   * Returns how far it got: the batch's length, or the first record nobody was left to take.
+   */
+  hand(batch: ConsumerBatch, from: number): number {
     const outlet = this.open.get(partitionKey(batch.topic, batch.partition));
-    if (this.batches.observers > 0) this.batches.subject.next(batch);
-    if (outlet !== undefined && outlet.batches.observers > 0) outlet.batches.subject.next(batch);
-    const toAll = this.records.observers > 0;
-    const toOwn = outlet !== undefined && outlet.records.observers > 0;
-    if (!toAll && !toOwn) return;
-    for (const r of batch.records) {
+    const records = batch.records;
+    let whole = false;
+    if (from === 0) {
+      if (this.batches.observers > 0) {
+        this.batches.subject.next(batch);
+        whole = true;
+      }
+      if (outlet !== undefined && outlet.batches.observers > 0) {
+        outlet.batches.subject.next(batch);
+        whole = true;
+      }
+    }
+    for (let i = from; i < records.length; i++) {
+      const toAll = this.records.observers > 0;
+      const toOwn = outlet !== undefined && outlet.records.observers > 0;
+      if (!toAll && !toOwn) return whole ? records.length : i;
+      const r = records[i];
       if (toAll) this.records.subject.next(r);
       if (toOwn) outlet.records.subject.next(r);
     }
+    return records.length;
   }
 
   /** The consumer ended: every stream errors with `error`, or completes (close). */

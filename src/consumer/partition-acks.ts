@@ -10,6 +10,8 @@ export class TrackedBatch implements HandedBatch {
   left: number;
   /** Every record before this index is acked (moves forward only). */
   cursor = 0;
+  /** Records handed out so far: a batch is handed record by record while someone observes. */
+  given = 0;
   readonly nextOffset: bigint;
 
   constructor(
@@ -65,8 +67,13 @@ export class PartitionAcks implements AckTarget {
     this.changed(batch.bytes);
   }
 
-  /** The next batch to hand out, now counted as handed. */
-  takeNext(): TrackedBatch | undefined {
+  /**
+   * The batch to hand records of next: one partly handed out (its subscribers went away
+   * mid-batch), else the next fetched one, from then on counted as handed.
+   */
+  nextToHand(): TrackedBatch | undefined {
+    const last = this.handed[this.handed.length - 1];
+    if (last !== undefined && last.given < last.records.length) return last;
     const batch = this.queued.shift();
     if (batch === undefined) return undefined;
     this.handed.push(batch);
@@ -74,8 +81,11 @@ export class PartitionAcks implements AckTarget {
     return batch;
   }
 
+  /** Whether records wait to be handed out. */
   get hasQueued(): boolean {
-    return this.queued.length > 0;
+    if (this.queued.length > 0) return true;
+    const last = this.handed[this.handed.length - 1];
+    return last !== undefined && last.given < last.records.length;
   }
 
   /** Whether every record handed out has been acked. */
@@ -90,11 +100,17 @@ export class PartitionAcks implements AckTarget {
     if (--b.left === 0 || b === this.handed[0]) this.advance();
   }
 
-  /** Acks every record of a batch at once (auto ack, once handed to every subscriber). */
-  ackAll(batch: TrackedBatch): void {
-    if (this.retired || batch.left === 0) return;
-    batch.acked.fill(1);
-    batch.left = 0;
+  /** Acks records [from, to) of a batch at once (auto ack, once handed to every subscriber). */
+  ackRange(batch: TrackedBatch, from: number, to: number): void {
+    if (this.retired || from >= to) return;
+    let newly = 0;
+    for (let i = from; i < to; i++) {
+      if (batch.acked[i] === 0) {
+        batch.acked[i] = 1;
+        newly++;
+      }
+    }
+    batch.left -= newly;
     this.advance();
   }
 

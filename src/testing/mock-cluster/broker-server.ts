@@ -140,7 +140,7 @@ export class BrokerServer {
       return from([null]);
     }
     session.clientId = frame.clientId;
-    this.cluster.requests$.next({ broker: this.broker.id, apiKey: frame.apiKey, apiVersion: frame.apiVersion, correlationId: frame.correlationId });
+    this.cluster.requests$.next({ broker: this.broker.id, apiKey: frame.apiKey, apiVersion: frame.apiVersion, correlationId: frame.correlationId, body: frame.ok ? frame.body : undefined });
     const handler = this.handlers.get(frame.apiKey);
 
     if (!frame.ok) {

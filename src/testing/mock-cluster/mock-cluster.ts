@@ -166,6 +166,18 @@ export class MockCluster {
     this.state.injectErrors(key, codes, options.broker);
   }
 
+  /**
+   * Flips a byte inside the records of the batch holding `offset`, so that its CRC fails: what
+   * a consumer reading it must report (and not get past).
+   */
+  corruptRecordBatch(topic: string, partition: number, offset: bigint): void {
+    const p = this.state.partition(topic, partition);
+    const batch = p?.log.batches.find((b) => b.baseOffset <= offset && offset <= b.lastOffset);
+    if (batch === undefined) throw new KafkaConfigError('offset', `${topic}[${partition}] has no batch holding offset ${offset}`);
+    // past the 61-byte v2 header: a record byte, covered by the CRC
+    batch.bytes[batch.bytes.length - 1] ^= 0xff;
+  }
+
   /** Delays every answer of a broker by `ms` on the cluster's scheduler. */
   setLatency(brokerId: number, ms: number): void {
     this.brokerOrThrow(brokerId).latencyMs = ms;

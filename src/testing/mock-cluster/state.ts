@@ -44,6 +44,8 @@ export interface ReceivedRequest {
   apiKey: number;
   apiVersion: number;
   correlationId: number;
+  /** The request as decoded (its API's request type), or undefined when it did not decode. */
+  body: unknown;
 }
 
 export interface InjectedError {
