@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   codec: () => import('./codec.js'),
   broker: () => import('./broker.js'),
   produce: () => import('./produce.js'),
+  consume: () => import('./consume.js'),
 };
 
 async function main(): Promise<void> {
