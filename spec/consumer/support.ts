@@ -4,9 +4,9 @@ import type { Transport, TransportSocket } from '../../src/network/index.js';
 import { MockCluster, virtualTime } from '../../src/testing/index.js';
 
 /** A 3-broker in-memory MockCluster with one topic, and clients on one virtual clock. */
-export async function groupCluster(partitions: number, topic = 'orders') {
+export async function groupCluster(partitions: number, topic = 'orders', options: { autoCreateTopics?: boolean } = {}) {
   const time = virtualTime();
-  const cluster = await MockCluster.start({ brokers: 3, network: 'memory', scheduler: time.scheduler });
+  const cluster = await MockCluster.start({ brokers: 3, network: 'memory', scheduler: time.scheduler, ...options });
   await cluster.createTopic(topic, { partitions, replicationFactor: 3 });
   const clients: KafkaClient[] = [];
   const client = (config: Partial<ClientConfig> = {}) => {

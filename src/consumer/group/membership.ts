@@ -29,6 +29,9 @@ export interface MembershipHost {
   fail(error: KafkaError): void;
 }
 
+const topicsKey = (topics: readonly string[]): string => [...topics].sort().join('\u0000');
+const countsKey = (counts: ReadonlyMap<string, number>): string => [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([t, n]) => `${t}:${n}`).join('\u0000');
+
 const sessionLost = () => kafkaErrorFromCode(ErrorCode.UNKNOWN_MEMBER_ID, 'no heartbeat answered within the session timeout');
 
 /** Ends the heartbeat loop: the member must join again (a rebalance, or a follow-up one). */
@@ -53,6 +56,10 @@ export class GroupMembership {
   private running: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private rejoinAsked = false;
+  /** The topics this member joined with, as a key. */
+  private joinedWith = '';
+  /** As leader: the topics it assigned and their partition counts then; null when not the leader. */
+  private ledWith: { topics: string[]; counts: string } | null = null;
   /** Set while the member is in a generation: its id and generation, for commits. */
   identity: CommitIdentity = NO_MEMBER;
 
@@ -160,6 +167,7 @@ export class GroupMembership {
     const owned = this.cooperative ? this.host.ownedPartitions() : [];
     const generationId = this.cooperative ? this.generationId : -1;
     const topics = await this.subscribedTopics();
+    this.joinedWith = topicsKey(topics);
     const protocols = this.assignors.map((a) => ({
       name: a.name,
       metadata: encodeSubscription({
@@ -182,6 +190,7 @@ export class GroupMembership {
     const protocolName = joined.protocolName ?? '';
     const assignor = this.assignors.find((a) => a.name === protocolName);
     if (assignor === undefined) throw new KafkaError(`JoinGroup ${this.groupId}: the group chose assignor '${protocolName}', which this member does not have`);
+    this.ledWith = null;
     const assignments = joined.leader === joined.memberId && !joined.skipAssignment ? await this.lead(assignor, joined.members) : [];
     const synced = await this.ask(
       this.client.request(
@@ -234,6 +243,26 @@ export class GroupMembership {
     return meta.topics.filter((t) => !t.isInternal && topics.test(t.name)).map((t) => t.name);
   }
 
+  /** Partition counts of the topics that exist now (one not created yet has none, and is assigned once it is). */
+  private async partitionCounts(topics: readonly string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    if (topics.length === 0) return counts;
+    const meta = await this.client.metadata([...topics]);
+    for (const t of meta.topics) if (t.error === null && t.partitions.length > 0) counts.set(t.name, t.partitions.length);
+    return counts;
+  }
+
+  /**
+   * Whether the group must rebalance for a change of the cluster: topics matching this member's
+   * RegExp came or went, or (as leader) a subscribed topic appeared or gained partitions.
+   * Metadata comes from the client's cache, refreshed every metadataMaxAgeMs.
+   */
+  private async subscriptionChanged(): Promise<boolean> {
+    if (this.config.topics instanceof RegExp && topicsKey(await this.subscribedTopics()) !== this.joinedWith) return true;
+    const led = this.ledWith;
+    return led !== null && countsKey(await this.partitionCounts(led.topics)) !== led.counts;
+  }
+
   /** The leader's work: every member's assignment, from the chosen assignor. */
   private async lead(assignor: Assignor, members: ReadonlyArray<{ memberId: string; groupInstanceId: string | null; metadata: Buffer }>) {
     const decoded: AssignorMember[] = members.map((m) => {
@@ -241,11 +270,8 @@ export class GroupMembership {
       return { memberId: m.memberId, groupInstanceId: m.groupInstanceId, topics: s.topics, userData: s.userData, ownedPartitions: s.ownedPartitions, generationId: s.generationId, rackId: s.rackId };
     });
     const topics = [...new Set(decoded.flatMap((m) => m.topics))];
-    const partitionsPerTopic = new Map<string, number>();
-    if (topics.length > 0) {
-      const meta = await this.client.metadata(topics);
-      for (const t of meta.topics) if (t.error === null && t.partitions.length > 0) partitionsPerTopic.set(t.name, t.partitions.length);
-    }
+    const partitionsPerTopic = await this.partitionCounts(topics);
+    this.ledWith = { topics, counts: countsKey(partitionsPerTopic) };
     const result = assignor.assign(decoded, partitionsPerTopic);
     return decoded.map((m) => ({ memberId: m.memberId, assignment: encodeAssignment(result.get(m.memberId) ?? { partitions: [] }) }));
   }
@@ -283,6 +309,7 @@ export class GroupMembership {
       }
       if (code === 0) {
         lastOk = this.scheduler.now();
+        if (await this.subscriptionChanged().catch(() => false)) throw new RejoinNeeded();
         continue;
       }
       if (code === ErrorCode.REBALANCE_IN_PROGRESS) throw new RejoinNeeded();
