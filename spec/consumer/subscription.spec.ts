@@ -37,7 +37,7 @@ describe('subscriptions follow the cluster (MockCluster, virtual time)', () => {
   });
 
   it('partitions added to a subscribed topic are assigned and read', async () => {
-    const { time, cluster, client, done } = await groupCluster(2);
+    const { time, client, done } = await groupCluster(2);
     const consumer = client({ metadataMaxAgeMs: 1000 }).consumer({ groupId: 'grow', topics: ['orders'], autoOffsetReset: 'earliest' });
     const partitions = new Set<number>();
     consumer.records$.subscribe((r) => partitions.add(r.partition));
