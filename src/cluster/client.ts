@@ -312,7 +312,8 @@ class Client implements ClusterClient {
         }),
       );
     }).pipe(
-      retryBackoff({ ...this.config.retry, scheduler: this.config.scheduler, random: this.config.random, shouldRetry: isRetriableError }),
+      // a lookup that found no broker at all was retried by the any-broker request already
+      retryBackoff({ ...this.config.retry, scheduler: this.config.scheduler, random: this.config.random, shouldRetry: (e) => isRetriableError(e) && !(e instanceof AllBrokersUnavailableError) }),
     );
   }
 

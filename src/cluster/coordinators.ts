@@ -1,5 +1,6 @@
 import { defer, finalize, map, mergeMap, of, share, tap, timer, type Observable, type SchedulerLike } from 'rxjs';
 import { KafkaError } from '../errors.js';
+import { AllBrokersUnavailableError } from './errors.js';
 import { retryBackoff } from '../operators/retry-backoff.js';
 import { CoordinatorType as KeyType } from '../protocol/enums.js';
 import { ErrorCode, kafkaErrorFromCode } from '../protocol/error-codes.js';
@@ -106,8 +107,10 @@ export class Coordinators {
         if (answer.nodeId < 0) throw new KafkaError(`no ${type} coordinator for ${key} yet`, { code: ErrorCode.COORDINATOR_NOT_AVAILABLE, retriable: true });
         return answer.nodeId;
       }),
-      // COORDINATOR_NOT_AVAILABLE and COORDINATOR_LOAD_IN_PROGRESS are retriable: asked again
-      retryBackoff({ ...this.retry, scheduler: this.scheduler, random: this.random, shouldRetry: (e) => e instanceof KafkaError && e.retriable }),
+      // COORDINATOR_NOT_AVAILABLE and COORDINATOR_LOAD_IN_PROGRESS are retriable: asked again. No
+      // broker reachable is not retried here: the any-broker request retried that already, and
+      // retries stacked at each layer would multiply into hours against a dead network
+      retryBackoff({ ...this.retry, scheduler: this.scheduler, random: this.random, shouldRetry: (e) => e instanceof KafkaError && e.retriable && !(e instanceof AllBrokersUnavailableError) }),
     );
   }
 

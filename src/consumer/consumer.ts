@@ -154,18 +154,21 @@ export class Consumer implements FetchHost, MembershipHost {
     this.fetcher.stop();
     this.lookupTimer?.unsubscribe();
     this.autoCommitTimer?.unsubscribe();
+    // every step within timeoutMs in all: a dead network must not hold close() for the retries
+    const deadline = this.scheduler.now() + timeoutMs;
+    const left = () => Math.max(0, deadline - this.scheduler.now());
     try {
       if (this.started && this.failure === null) {
         const owned = [...this.owned.values()];
         for (const p of owned) this.outlets.closePartition(p);
         await this.waitForAcks(owned, timeoutMs);
-        if (this.config.groupId !== null) await this.commit().catch(() => undefined);
+        if (this.config.groupId !== null) await this.within(this.commit().catch(() => undefined), left());
         if (owned.length > 0) {
           const { generationId, memberId } = this.membership?.identity ?? NO_MEMBER;
           this.rebalanceEvents.next({ type: 'revoked', partitions: owned.map((p) => ({ topic: p.topic, partition: p.partition })), generationId, memberId });
         }
       }
-      await this.membership?.leave();
+      if (this.membership !== null) await this.within(this.membership.leave(), left());
     } finally {
       for (const p of this.owned.values()) p.acks.retire();
       this.owned.clear();
@@ -438,6 +441,18 @@ export class Consumer implements FetchHost, MembershipHost {
     if (this.ackWaiters.length > 0) for (const w of this.ackWaiters.splice(0)) w();
     // room freed: fetching held back by the bound may go on
     if (delta < 0) this.fetcher.wake();
+  }
+
+  /** `work`, or nothing once `ms` have passed on the scheduler. */
+  private within(work: Promise<void>, ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = this.scheduler.schedule(() => resolve(), ms);
+      const done = () => {
+        timer.unsubscribe();
+        resolve();
+      };
+      work.then(done, done);
+    });
   }
 
   private waitForAcks(parts: readonly AssignedPartition[], timeoutMs: number): Promise<void> {
