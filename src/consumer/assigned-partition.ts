@@ -16,6 +16,9 @@ export class AssignedPartition {
   resetting = false;
   /** The position that was out of range, for the error under autoOffsetReset 'none'. */
   resetFrom: bigint | null = null;
+  /** The replica the leader asked this consumer to read from (KIP-392), and until when; null: the leader. */
+  readReplica: number | null = null;
+  readReplicaUntil = 0;
 
   constructor(
     readonly topic: string,

@@ -14,6 +14,8 @@ import type { TopicLeaders } from './topic-leaders.js';
 const LAST_FETCH_VERSION_BY_NAME = 12;
 /** After a partition error, before the partition is fetched again (the Java client's retry.backoff.ms). */
 const PARTITION_BACKOFF_MS = 100;
+/** How long a preferred read replica (KIP-392) is used before asking the leader again (the Java client: metadata.max.age.ms). */
+const READ_REPLICA_MS = 300_000;
 
 /** What the fetcher needs of its consumer. */
 export interface FetchHost {
@@ -93,11 +95,18 @@ export class Fetcher {
         soonest = Math.min(soonest, p.retryAt);
         continue;
       }
-      const leader = this.host.leaders.of(p.topic, p.partition);
-      if (leader !== null) out.add(leader.leader);
+      const node = this.nodeFor(p, now);
+      if (node !== null) out.add(node);
     }
     if (soonest < Infinity) this.wakeAt(soonest);
     return out;
+  }
+
+  /** The broker to fetch a partition from: its preferred read replica while that holds, else its leader. */
+  private nodeFor(p: AssignedPartition, now: number): number | null {
+    if (p.readReplica !== null && now < p.readReplicaUntil) return p.readReplica;
+    p.readReplica = null;
+    return this.host.leaders.of(p.topic, p.partition)?.leader ?? null;
   }
 
   /** One wake-up at `at` (the earliest asked for), for partitions backing off. */
@@ -114,7 +123,7 @@ export class Fetcher {
       while (!this.stopped) {
         const room = this.roomLeft();
         const now = this.scheduler.now();
-        const parts = room <= 0 ? [] : this.host.fetchable().filter((p) => !p.fetching && p.retryAt <= now && this.host.leaders.of(p.topic, p.partition)?.leader === nodeId);
+        const parts = room <= 0 ? [] : this.host.fetchable().filter((p) => !p.fetching && p.retryAt <= now && this.nodeFor(p, now) === nodeId);
         if (parts.length === 0) return;
         this.reserved += room;
         try {
@@ -186,9 +195,13 @@ export class Fetcher {
     } catch (e) {
       for (const p of parts) p.fetching = false;
       if (this.stopped) return;
-      // the broker failed (its topics' leaders are refreshed by the client), or is not reachable now
+      // the broker failed (its topics' leaders are refreshed by the client), or is not reachable
+      // now; a read replica that failed is left for the leader
       const backoffUntil = this.scheduler.now() + PARTITION_BACKOFF_MS;
-      for (const p of parts) p.retryAt = backoffUntil;
+      for (const p of parts) {
+        p.retryAt = backoffUntil;
+        p.readReplica = null;
+      }
       const error = asKafkaError(e);
       if (!error.retriable) this.host.fail(error);
       return;
@@ -204,7 +217,7 @@ export class Fetcher {
           const p = list.find((x) => x.partition === data.partitionIndex);
           if (p === undefined) continue;
           answered.add(p);
-          await this.onPartition(p, offsets.get(p) as bigint, data);
+          await this.onPartition(p, offsets.get(p) as bigint, data, nodeId);
         }
       }
       if (res.errorCode !== 0) {
@@ -216,10 +229,21 @@ export class Fetcher {
     }
   }
 
-  private async onPartition(p: AssignedPartition, fetchOffset: bigint, data: FetchResponsePartitionData): Promise<void> {
+  private async onPartition(p: AssignedPartition, fetchOffset: bigint, data: FetchResponsePartitionData, nodeId: number): Promise<void> {
     if (p.acks.isRetired || p.position !== fetchOffset) return; // given up, or moved (seek) meanwhile
     if (data.highWatermark >= 0n) p.highWatermark = data.highWatermark;
     const code = data.errorCode;
+    if (code !== ErrorCode.NONE && p.readReplica !== null) {
+      // the read replica could not serve it (out of range there may be its lag): back to the
+      // leader, which may name another
+      p.readReplica = null;
+      return;
+    }
+    if (code === ErrorCode.NONE && data.preferredReadReplica >= 0 && data.preferredReadReplica !== nodeId) {
+      p.readReplica = data.preferredReadReplica;
+      p.readReplicaUntil = this.scheduler.now() + READ_REPLICA_MS;
+      if ((data.records?.length ?? 0) === 0) return;
+    }
     if (code === ErrorCode.NONE) {
       const bytes = data.records?.length ?? 0;
       if (bytes === 0) return;

@@ -23,6 +23,11 @@ export interface MockClusterOptions {
   autoCreateTopics?: boolean;
   /** Partitions of an auto-created topic. Default 1. */
   defaultPartitions?: number;
+  /**
+   * Each broker's rack, by position (broker 1 first). A consumer giving its rackId then fetches
+   * from a replica in its rack (KIP-392): the leader names it as the preferred read replica.
+   */
+  racks?: ReadonlyArray<string | null>;
   sasl?: MockClusterSasl;
   /** Serve TLS instead of plain TCP. `requestClientCert` asks clients for a certificate. */
   tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer; requestClientCert?: boolean };
@@ -106,7 +111,7 @@ export class MockCluster {
     const servers = new Map<number, BrokerServer>();
     for (let id = 1; id <= brokers; id++) {
       // on the memory network each broker is its own host, on Kafka's usual port
-      const broker = { id, host: network === null ? '127.0.0.1' : `broker-${id}.mock`, port: network === null ? 0 : 9092, rack: null, up: true, latencyMs: 0 };
+      const broker = { id, host: network === null ? '127.0.0.1' : `broker-${id}.mock`, port: network === null ? 0 : 9092, rack: options.racks?.[id - 1] ?? null, up: true, latencyMs: 0 };
       state.brokers.set(id, broker);
       const server = new BrokerServer(broker, state, registry, { tls, saslRequired: options.sasl !== undefined });
       if (network === null) broker.port = await server.listen();

@@ -35,6 +35,13 @@ function targets(request: FetchRequest, ctx: RequestContext): Target[] {
   });
 }
 
+/** A replica in sync in the consumer's rack other than this leader, or -1 (the leader serves). */
+function preferredReplica(p: PartitionState, ctx: RequestContext, rackId: string): number {
+  if (ctx.broker.rack === rackId) return -1;
+  const id = p.isr.find((b) => b !== ctx.broker.id && ctx.cluster.brokers.get(b)?.rack === rackId && ctx.cluster.brokers.get(b)?.up === true);
+  return id ?? -1;
+}
+
 /** What one partition answers now, and how many record bytes that is. */
 function readPartition(
   target: Target,
@@ -42,13 +49,16 @@ function readPartition(
   ctx: RequestContext,
   isolation: number,
   budget: number,
+  rackId: string,
 ): { data: Input<FetchResponsePartitionData>; bytes: number } {
   const base = { partitionIndex: target.partition, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n };
   if (target.topic === undefined || p === undefined) {
     const unknown = target.topic === undefined && ctx.apiVersion >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     return { data: { ...base, errorCode: unknown, records: Buffer.alloc(0) }, bytes: 0 };
   }
-  if (p.leader !== ctx.broker.id) {
+  // KIP-392: a consumer naming its rack may read from a follower in sync (replication is instant here)
+  const followerRead = ctx.apiVersion >= 11 && rackId !== '' && p.replicas.includes(ctx.broker.id) && p.isr.includes(ctx.broker.id);
+  if (p.leader !== ctx.broker.id && !followerRead) {
     return {
       data: { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, currentLeader: { leaderId: p.leader, leaderEpoch: p.leaderEpoch }, records: Buffer.alloc(0) },
       bytes: 0,
@@ -58,6 +68,10 @@ function readPartition(
   const positions = { highWatermark: log.logEndOffset, lastStableOffset: log.lastStableOffset, logStartOffset: log.logStartOffset };
   if (target.fetchOffset < log.logStartOffset || target.fetchOffset > log.logEndOffset) {
     return { data: { ...base, ...positions, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, records: Buffer.alloc(0) }, bytes: 0 };
+  }
+  const preferred = p.leader === ctx.broker.id && ctx.apiVersion >= 11 && rackId !== '' ? preferredReplica(p, ctx, rackId) : -1;
+  if (preferred >= 0) {
+    return { data: { ...base, ...positions, errorCode: 0, preferredReadReplica: preferred, records: Buffer.alloc(0) }, bytes: 0 };
   }
   const upTo = isolation === IsolationLevel.READ_COMMITTED ? log.lastStableOffset : log.logEndOffset;
   const batches = budget > 0 ? log.read(target.fetchOffset, Math.min(target.partitionMaxBytes, budget), upTo) : [];
@@ -75,7 +89,7 @@ function respond(request: FetchRequest, ctx: RequestContext, wanted: Target[]): 
   const byTopic = new Map<string, { topic: string; topicId: string; partitions: Array<Input<FetchResponsePartitionData>> }>();
   for (const t of wanted) {
     const p = t.topic?.partitions[t.partition];
-    const { data, bytes } = readPartition(t, p, ctx, request.isolationLevel, total === 0 ? Math.max(budget, 1) : budget);
+    const { data, bytes } = readPartition(t, p, ctx, request.isolationLevel, total === 0 ? Math.max(budget, 1) : budget, request.rackId ?? '');
     budget -= bytes;
     total += bytes;
     const key = t.topicId + t.name;
@@ -99,7 +113,7 @@ function fetch(request: FetchRequest, ctx: RequestContext): Observable<Input<Fet
   if (first.bytes >= Math.max(request.minBytes, 1) || request.maxWaitMs <= 0) return of(first.body);
   const growth = wanted.flatMap((t) => {
     const p = t.topic?.partitions[t.partition];
-    return p && p.leader === ctx.broker.id ? [p.log.appended$] : [];
+    return p && p.replicas.includes(ctx.broker.id) ? [p.log.appended$] : [];
   });
   return merge(timer(request.maxWaitMs, ctx.cluster.scheduler), ...growth).pipe(
     take(1),
