@@ -1,4 +1,3 @@
-import { firstValueFrom, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createClient } from '../../src/index.js';
 import { Fetch } from '../../src/protocol/messages/index.js';
