@@ -46,3 +46,26 @@ describe('consumer groups (MockCluster, virtual time)', () => {
     await cluster.stop();
   }, 60_000);
 });
+
+describe('consumers sharing one client', () => {
+  it('two members of one group on one client rebalance at once, on connections of their own (no held JoinGroup queued behind the other)', async () => {
+    const { time, cluster, client } = await groupCluster(2);
+    const shared = client();
+    const events: string[] = [];
+    const a = shared.consumer({ groupId: 'same', topics: ['orders'], sessionTimeoutMs: 30_000, heartbeatIntervalMs: 1000 });
+    a.rebalances$.subscribe((e) => events.push(`a ${e.type} ${e.partitions.length}@${time.now()}`));
+    a.records$.subscribe();
+    await time.advance(2000);
+    const b = shared.consumer({ groupId: 'same', topics: ['orders'], sessionTimeoutMs: 30_000, heartbeatIntervalMs: 1000 });
+    b.rebalances$.subscribe((e) => events.push(`b ${e.type} ${e.partitions.length}@${time.now()}`));
+    b.records$.subscribe();
+    await time.advance(5000);
+    // b assigned one partition within a heartbeat or two, not after a's session timed out
+    const bAssigned = events.find((e) => e.startsWith('b assigned 1@'));
+    expect(bAssigned, events.join('\n')).toBeDefined();
+    expect(Number(bAssigned!.split('@')[1])).toBeLessThan(5000);
+    expect(events.filter((e) => e.startsWith('a lost'))).toEqual([]);
+    await time.run(() => shared.close());
+    await cluster.stop();
+  });
+});

@@ -26,6 +26,11 @@ export interface BrokerStats {
 export interface ChannelRequestOptions extends RequestOptions {
   /** The connection to use; default: by API (Fetch, JoinGroup and SyncGroup, Produce apart). */
   purpose?: ConnectionPurpose;
+  /**
+   * The owner's own connection for that purpose (a consumer's group and fetch connections), so
+   * that owners sharing a client never wait behind each other's held requests.
+   */
+  lane?: string;
 }
 
 /** A body, or a function of the version chosen for this broker (for version-shaped bodies). */
@@ -116,7 +121,7 @@ export class BrokerChannel {
    * attempts at the broker, not the requests that came while none could be made.
    */
   attempt<Req, Res>(api: Api<Req, Res>, body: BodyFor<Req>, options?: ChannelRequestOptions): Observable<Res> {
-    const { purpose = purposeOf(api), ...requestOptions } = options ?? {};
+    const { purpose = purposeOf(api), lane, ...requestOptions } = options ?? {};
     const tryBroker = defer(() => {
       this.requests++;
       this.changes.next();
@@ -124,11 +129,11 @@ export class BrokerChannel {
         const version = c.versionFor(api, requestOptions);
         const input = typeof body === 'function' ? (body as (v: number) => Input<Req>)(version) : body;
         return c.request(api, input, { ...requestOptions, version });
-      });
+      }, lane);
     }).pipe(this.breaker.protect());
     return defer(() => {
       // an open circuit answers first (its CircuitOpenError carries the failure behind it)
-      const down = this.breaker.state === 'closed' ? this.pool.backingOff(purpose) : null;
+      const down = this.breaker.state === 'closed' ? this.pool.backingOff(purpose, lane) : null;
       return down !== null ? throwError(() => down) : tryBroker;
     }).pipe(
       tap({

@@ -33,6 +33,8 @@ export interface PoolStats {
 
 interface Pooled {
   readonly purpose: ConnectionPurpose;
+  /** The purpose, and the lane of the one owner it serves, if any. */
+  readonly key: string;
   readonly ready: ReplaySubject<Connection>;
   sub: Subscription | null;
   conn: Connection | null;
@@ -43,13 +45,15 @@ interface Pooled {
   lifetimeTimer: Subscription | null;
 }
 
+const keyOf = (purpose: ConnectionPurpose, lane: string | undefined): string => (lane === undefined ? purpose : `${purpose}/${lane}`);
+
 /**
  * The connections to one broker, one per purpose, each opened on first use, closed when idle,
  * recycled when old, and dropped when it breaks (the next request opens another).
  */
 export class ConnectionPool {
-  /** The connection each purpose's requests go to now. */
-  private readonly current = new Map<ConnectionPurpose, Pooled>();
+  /** The connection each purpose's (and lane's) requests go to now. */
+  private readonly current = new Map<string, Pooled>();
   /** Past their lifetime, finishing what they carry. */
   private readonly retiring = new Set<Pooled>();
   /** The last connection attempt's failure while no attempt has succeeded since, and when to try again. */
@@ -61,9 +65,13 @@ export class ConnectionPool {
     private readonly changed: () => void,
   ) {}
 
-  /** Runs `work` on the connection for `purpose`; the connection counts as busy until it ends. */
-  use<T>(purpose: ConnectionPurpose, work: (c: Connection) => Observable<T>): Observable<T> {
-    const entry = this.entryFor(connectionFor(purpose, this.options.maxConnections));
+  /**
+   * Runs `work` on the connection for `purpose`; the connection counts as busy until it ends. A
+   * `lane` gives one owner (a consumer) connections of its own for that purpose: two members of
+   * one group on one client must not queue their held JoinGroups behind each other.
+   */
+  use<T>(purpose: ConnectionPurpose, work: (c: Connection) => Observable<T>, lane?: string): Observable<T> {
+    const entry = this.entryFor(connectionFor(purpose, this.options.maxConnections), lane);
     entry.active++;
     entry.idleTimer?.unsubscribe();
     entry.idleTimer = null;
@@ -78,10 +86,10 @@ export class ConnectionPool {
    * The last connection failure, while the reconnect backoff runs and `purpose` has no
    * connection: what a request for it would fail with now, without trying. Null otherwise.
    */
-  backingOff(purpose: ConnectionPurpose): Error | null {
+  backingOff(purpose: ConnectionPurpose, lane?: string): Error | null {
     const down = this.unreachable;
     if (down === null || this.options.scheduler.now() >= down.until) return null;
-    if (this.current.has(connectionFor(purpose, this.options.maxConnections))) return null;
+    if (this.current.has(keyOf(connectionFor(purpose, this.options.maxConnections), lane))) return null;
     return down.error;
   }
 
@@ -117,11 +125,13 @@ export class ConnectionPool {
     for (const e of [...this.held()]) this.drop(e);
   }
 
-  private entryFor(purpose: ConnectionPurpose): Pooled {
-    const existing = this.current.get(purpose);
+  private entryFor(purpose: ConnectionPurpose, lane?: string): Pooled {
+    const key = keyOf(purpose, lane);
+    const existing = this.current.get(key);
     if (existing !== undefined) return existing;
     const entry: Pooled = {
       purpose,
+      key,
       ready: new ReplaySubject<Connection>(1),
       sub: null,
       conn: null,
@@ -130,7 +140,7 @@ export class ConnectionPool {
       idleTimer: null,
       lifetimeTimer: null,
     };
-    this.current.set(purpose, entry);
+    this.current.set(key, entry);
     const sub = this.open().subscribe({
       next: (c) => {
         entry.conn = c;
@@ -153,7 +163,7 @@ export class ConnectionPool {
       },
     });
     // a transport may fail during subscribe: the entry is gone already, and must not be kept
-    if (entry.conn === null && !this.current.has(purpose)) sub.unsubscribe();
+    if (entry.conn === null && !this.current.has(key)) sub.unsubscribe();
     else entry.sub = sub;
     return entry;
   }
@@ -163,7 +173,7 @@ export class ConnectionPool {
     entry.lastActiveAt = this.options.scheduler.now();
     if (entry.active > 0) return;
     if (this.retiring.has(entry)) this.drop(entry);
-    else if (this.current.get(entry.purpose) === entry) this.armIdle(entry, this.options.idleTimeoutMs);
+    else if (this.current.get(entry.key) === entry) this.armIdle(entry, this.options.idleTimeoutMs);
   }
 
   /** One timer per idle spell: a request in between moves the deadline, not the timer. */
@@ -181,8 +191,8 @@ export class ConnectionPool {
   /** New requests go to a new connection; this one closes once nothing is under way on it. */
   private retire(entry: Pooled): void {
     entry.lifetimeTimer = null;
-    if (this.current.get(entry.purpose) !== entry) return;
-    this.current.delete(entry.purpose);
+    if (this.current.get(entry.key) !== entry) return;
+    this.current.delete(entry.key);
     if (entry.active === 0) this.drop(entry);
     else this.retiring.add(entry);
   }
@@ -195,7 +205,7 @@ export class ConnectionPool {
   }
 
   private forget(entry: Pooled): void {
-    if (this.current.get(entry.purpose) === entry) this.current.delete(entry.purpose);
+    if (this.current.get(entry.key) === entry) this.current.delete(entry.key);
     this.retiring.delete(entry);
     entry.idleTimer?.unsubscribe();
     entry.idleTimer = null;

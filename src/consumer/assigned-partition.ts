@@ -1,4 +1,6 @@
+import type { RecordFactory } from '../protocol/records/index.js';
 import type { PartitionAcks } from './partition-acks.js';
+import { ConsumerRecord } from './record.js';
 
 /** What the consumer knows of one partition it owns: where it reads, and what holds it back. */
 export class AssignedPartition {
@@ -20,13 +22,18 @@ export class AssignedPartition {
   readReplica: number | null = null;
   readReplicaUntil = 0;
 
+  /** Decodes this partition's records straight into ConsumerRecords. */
+  readonly newRecord: RecordFactory;
+
   constructor(
     readonly topic: string,
     readonly partition: number,
     readonly acks: PartitionAcks,
     /** Where the user asked to start (assign with offset, or seek before the position was known). */
     public requestedOffset: bigint | null,
-  ) {}
+  ) {
+    this.newRecord = (offset, timestamp, key, value, headers, leaderEpoch) => new ConsumerRecord(topic, partition, offset, timestamp, key, value, headers, leaderEpoch);
+  }
 
   /** Records between the position and the high watermark (null while either is unknown). */
   get lag(): bigint | null {

@@ -15,6 +15,9 @@ import { TopicLeaders } from './topic-leaders.js';
 import { partitionKey, type TopicPartition } from './topic-partition.js';
 import { GroupMembership, type MembershipHost } from './group/membership.js';
 
+/** Numbers each consumer's own connection lane (its fetch and group connections). */
+let consumers = 0;
+
 /** After a failed offset lookup, before the next try. */
 const LOOKUP_BACKOFF_MS = 100;
 /** How long close() waits for the acks of records already handed out, by default. */
@@ -88,13 +91,16 @@ export class Consumer implements FetchHost, MembershipHost {
     private readonly scheduler: SchedulerLike,
   ) {
     this.config = resolveConsumerConfig(config);
+    // its own fetch and group connections: consumers sharing a client never wait on each other's
+    // long polls or held JoinGroups
+    const lane = `consumer-${++consumers}`;
     this.leaders = new TopicLeaders(client, () => {
       this.fetcher.wake();
       this.resolvePositions();
     });
-    this.fetcher = new Fetcher(client, this.config, scheduler, this);
+    this.fetcher = new Fetcher(client, this.config, scheduler, this, lane);
     this.outlets = new Outlets(() => this.subscribed());
-    this.membership = this.config.topics !== null ? new GroupMembership(client, this.config, scheduler, this) : null;
+    this.membership = this.config.topics !== null ? new GroupMembership(client, this.config, scheduler, this, lane) : null;
     this.records$ = this.outlets.records$;
     this.batches$ = this.outlets.batches$;
     this.partitions$ = this.outlets.partitions$;

@@ -1,4 +1,4 @@
-import { decodeRecordSet, type KafkaRecord, type RecordBatch } from '../protocol/records/index.js';
+import { decodeRecordSet, type KafkaRecord, type RecordBatch, type RecordFactory } from '../protocol/records/index.js';
 
 /** An aborted transaction as Fetch names it: its producer, and where it began. */
 export interface AbortedTransaction {
@@ -23,8 +23,13 @@ export interface FetchedRecords {
  * (`aborted` is given then; the abort marker of a producer's transaction ends its skipping).
  * A batch cut off at the end (the fetch size limit) is left for the next fetch.
  */
-export async function readFetched(bytes: Buffer, fetchOffset: bigint, aborted: readonly AbortedTransaction[] | null): Promise<FetchedRecords> {
-  const { batches } = await decodeRecordSet(bytes);
+export async function readFetched(
+  bytes: Buffer,
+  fetchOffset: bigint,
+  aborted: readonly AbortedTransaction[] | null,
+  newRecord?: RecordFactory,
+): Promise<FetchedRecords> {
+  const { batches } = await decodeRecordSet(bytes, newRecord === undefined ? {} : { newRecord });
   return keepVisible(batches, fetchOffset, aborted);
 }
 

@@ -56,6 +56,8 @@ export class Fetcher {
     private readonly config: ResolvedConsumerConfig,
     private readonly scheduler: SchedulerLike,
     private readonly host: FetchHost,
+    /** This consumer's own connections to each broker. */
+    private readonly lane: string,
   ) {}
 
   /** Starts a loop for every broker that leads a fetchable partition and has none running. */
@@ -189,7 +191,7 @@ export class Fetcher {
             forgottenTopicsData: [],
             rackId: this.config.rackId ?? '',
           },
-          byName ? { maxVersion: LAST_FETCH_VERSION_BY_NAME } : undefined,
+          byName ? { maxVersion: LAST_FETCH_VERSION_BY_NAME, lane: this.lane } : { lane: this.lane },
         ),
       );
     } catch (e) {
@@ -249,7 +251,7 @@ export class Fetcher {
       if (bytes === 0) return;
       let fetched: FetchedRecords;
       try {
-        fetched = await readFetched(data.records as Buffer, fetchOffset, this.config.isolationLevel === 'read_committed' ? data.abortedTransactions ?? [] : null);
+        fetched = await readFetched(data.records as Buffer, fetchOffset, this.config.isolationLevel === 'read_committed' ? data.abortedTransactions ?? [] : null, p.newRecord);
       } catch (e) {
         this.host.fail(new CorruptRecordError(p.topic, p.partition, fetchOffset, e));
         return;

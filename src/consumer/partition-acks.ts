@@ -27,7 +27,10 @@ export class TrackedBatch implements HandedBatch {
     const records = new Array<ConsumerRecord>(source.length);
     for (let i = 0; i < source.length; i++) {
       const r = source[i];
-      records[i] = new ConsumerRecord(topic, partition, r.offset, r.timestamp, r.key, r.value, r.headers, epochs[i], target, this, i);
+      // decoded as ConsumerRecords already (v2 batches); legacy message sets come as plain records
+      const record = r instanceof ConsumerRecord ? r : new ConsumerRecord(topic, partition, r.offset, r.timestamp, r.key, r.value, r.headers, epochs[i]);
+      record.link(target, this, i);
+      records[i] = record;
     }
     this.nextOffset = fetched.nextOffset;
     this.records = records;

@@ -24,9 +24,9 @@ export interface HandedBatch {
  * keep a copy (`Buffer.from(value)`) to hold one past its processing.
  */
 export class ConsumerRecord {
-  readonly #target: AckTarget;
-  readonly #batch: HandedBatch;
-  readonly #index: number;
+  #target: AckTarget | null = null;
+  #batch: HandedBatch | null = null;
+  #index = 0;
 
   constructor(
     readonly topic: string,
@@ -37,10 +37,10 @@ export class ConsumerRecord {
     readonly value: Buffer | null,
     readonly headers: readonly RecordHeader[],
     readonly leaderEpoch: number,
-    target: AckTarget,
-    batch: HandedBatch,
-    index: number,
-  ) {
+  ) {}
+
+  /** Internal: ties the record to its batch in its partition's tracker, once the batch is made. */
+  link(target: AckTarget, batch: HandedBatch, index: number): void {
     this.#target = target;
     this.#batch = batch;
     this.#index = index;
@@ -52,7 +52,7 @@ export class ConsumerRecord {
    * contiguous run of acked records. An ack after the partition was revoked or lost is dropped.
    */
   ack(): void {
-    this.#target.ack(this.#batch, this.#index);
+    if (this.#batch !== null) this.#target?.ack(this.#batch, this.#index);
   }
 }
 

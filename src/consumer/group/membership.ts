@@ -68,6 +68,8 @@ export class GroupMembership {
     private readonly config: ResolvedConsumerConfig,
     private readonly scheduler: SchedulerLike,
     private readonly host: MembershipHost,
+    /** This member's own group connection to the coordinator (a held JoinGroup blocks its connection). */
+    private readonly lane: string,
   ) {
     this.groupId = config.groupId as string;
     this.assignors = config.assignors.map((a) => (typeof a === 'string' ? builtInAssignor(a) : a));
@@ -197,7 +199,7 @@ export class GroupMembership {
         { coordinator: { type: 'group', key: this.groupId } },
         SyncGroup,
         { groupId: this.groupId, generationId: generation, memberId: this.memberId, groupInstanceId: this.config.groupInstanceId, protocolType: PROTOCOL_TYPE, protocolName, assignments },
-        { timeoutMs: heldMs },
+        { timeoutMs: heldMs, lane: this.lane },
       ),
     );
     if (synced.errorCode !== 0) throw kafkaErrorFromCode(synced.errorCode, `SyncGroup ${this.groupId}`);
@@ -229,7 +231,7 @@ export class GroupMembership {
           protocols,
           reason: null,
         },
-        { timeoutMs: heldMs },
+        { timeoutMs: heldMs, lane: this.lane },
       ),
     );
   }

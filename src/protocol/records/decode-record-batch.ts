@@ -23,7 +23,7 @@ import {
 import { decodeControlMarker } from './control-record.js';
 import { crc32c } from './crc32c.js';
 import { RecordCursor } from './record-cursor.js';
-import type { KafkaRecord, RecordBatch, RecordHeader } from './types.js';
+import type { KafkaRecord, RecordBatch, RecordFactory, RecordHeader } from './types.js';
 
 /** Smallest encoded record: length, attributes, timestamp delta, offset delta, key, value, header count. */
 const MIN_RECORD_BYTES = 7;
@@ -89,7 +89,9 @@ export function readV2Header(buf: Buffer, pos: number, length: number): V2Header
  * Decodes `count` records from `data[start, end)` into `batch.records`; the records must fill
  * the section exactly. `at` maps positions in `data` to the input for error offsets.
  */
-export function decodeRecordsInto(batch: RecordBatch, count: number, data: Buffer, start: number, end: number, at: number): void {
+const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
+
+export function decodeRecordsInto(batch: RecordBatch, count: number, data: Buffer, start: number, end: number, at: number, newRecord?: RecordFactory): void {
   if (count * MIN_RECORD_BYTES > end - start) {
     throw new KafkaProtocolError(`record count ${count} exceeds what ${end - start} bytes can hold`, at + start);
   }
@@ -103,6 +105,7 @@ export function decodeRecordsInto(batch: RecordBatch, count: number, data: Buffe
   const logAppend = batch.timestampType === 'log-append';
   const baseTimestamp = batch.baseTimestamp;
   const maxTimestamp = batch.maxTimestamp;
+  const make = batch.isControl ? undefined : newRecord;
   for (let i = 0; i < count; i++) {
     const recordStart = cur.pos;
     cur.end = end;
@@ -118,19 +121,20 @@ export function decodeRecordsInto(batch: RecordBatch, count: number, data: Buffe
     const headerStart = cur.pos;
     const headerCount = cur.varint();
     if (headerCount < 0 || headerCount * 2 > recordEnd - cur.pos) cur.fail(`bad header count ${headerCount}`, headerStart);
-    const headers: RecordHeader[] = new Array<RecordHeader>(headerCount);
+    // a reader making its own records shares one empty list among those without headers
+    const headers: RecordHeader[] = headerCount === 0 && make !== undefined ? NO_HEADERS : new Array<RecordHeader>(headerCount);
     for (let h = 0; h < headerCount; h++) {
       const hk = cur.string();
       headers[h] = { key: hk, value: cur.bytes() };
     }
     if (cur.pos !== recordEnd) cur.fail(`record has ${recordEnd - cur.pos} bytes beyond its fields`, recordStart);
-    const record: KafkaRecord = {
-      offset: safeBase ? BigInt(baseNum + offsetDelta) : baseOffset + BigInt(offsetDelta),
-      timestamp: logAppend ? maxTimestamp : baseTimestamp + timestampDelta,
-      key,
-      value,
-      headers,
-    };
+    const offset = safeBase ? BigInt(baseNum + offsetDelta) : baseOffset + BigInt(offsetDelta);
+    const timestamp = logAppend ? maxTimestamp : baseTimestamp + timestampDelta;
+    if (make !== undefined) {
+      out[i] = make(offset, timestamp, key, value, headers, batch.partitionLeaderEpoch);
+      continue;
+    }
+    const record: KafkaRecord = { offset, timestamp, key, value, headers };
     if (batch.isControl) {
       const marker = decodeControlMarker(key, value, at + recordStart);
       if (marker !== undefined) record.control = marker;

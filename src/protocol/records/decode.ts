@@ -58,7 +58,7 @@ function walk(buf: Buffer, options: DecodeOptions): Walk {
     if (magic === 2) {
       const h = readV2Header(buf, pos, length);
       if (h.codecId === 0) {
-        decodeRecordsInto(h.batch, h.count, buf, h.payloadStart, h.payloadEnd, 0);
+        decodeRecordsInto(h.batch, h.count, buf, h.payloadStart, h.payloadEnd, 0, options.newRecord);
         slots.push(h.batch);
       } else {
         const at = h.payloadStart;
@@ -69,7 +69,7 @@ function walk(buf: Buffer, options: DecodeOptions): Walk {
           at,
           finish(plain) {
             try {
-              decodeRecordsInto(h.batch, h.count, plain, 0, plain.length, 0);
+              decodeRecordsInto(h.batch, h.count, plain, 0, plain.length, 0, options.newRecord);
             } catch (err) {
               throw inflated(err, at);
             }

@@ -15,6 +15,7 @@ export type {
   KafkaRecord,
   RecordBatch,
   RecordBatchInput,
+  RecordFactory,
   RecordHeader,
   RecordInput,
   TimestampType,

@@ -37,7 +37,16 @@ export interface EncodeOptions {
   now?: number;
 }
 
+/**
+ * Makes the object for one decoded record (not for control records), so that a reader with its
+ * own record type (the consumer's) gets it straight from the bytes, with no object in between.
+ * `headers` is shared among records without headers: do not change it.
+ */
+export type RecordFactory = (offset: bigint, timestamp: number, key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[], leaderEpoch: number) => KafkaRecord;
+
 export interface DecodeOptions {
+  /** Makes each record's object; default a plain KafkaRecord. */
+  newRecord?: RecordFactory;
   /** Ceiling on one batch's decompressed records; default 256 MiB. */
   maxDecompressedBytes?: number;
   /** Ceiling on one batch's declared length; a larger one is corrupt, not truncated. Default 1 GiB. */
@@ -60,7 +69,7 @@ export interface KafkaRecord {
   timestamp: number;
   key: Buffer | null;
   value: Buffer | null;
-  headers: RecordHeader[];
+  headers: readonly RecordHeader[];
   /** Present on the commit/abort record of a control batch. */
   control?: ControlMarker;
 }
