@@ -41,16 +41,7 @@ export function names(result: ReadonlyMap<string, MemberAssignment | readonly To
   return out;
 }
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seeded as mulberry32 } from '../../support/seeded.js';
 
 export const randomInt = (random: () => number, min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
 
