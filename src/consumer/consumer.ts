@@ -135,7 +135,10 @@ export class Consumer implements FetchHost, MembershipHost {
     this.fetcher.wake();
   }
 
-  /** Stops fetching these partitions (what was fetched is still handed out) until resume(). */
+  /**
+   * Stops fetching these partitions, and handing out what was fetched of them, until resume()
+   * (as the Java client's pause: their buffered records wait, counted against maxBufferedBytes).
+   */
   pause(partitions: readonly TopicPartition[]): void {
     for (const tp of partitions) this.partitionOrThrow(tp, 'pause').paused = true;
     this.changed();
@@ -143,6 +146,7 @@ export class Consumer implements FetchHost, MembershipHost {
 
   resume(partitions: readonly TopicPartition[]): void {
     for (const tp of partitions) this.partitionOrThrow(tp, 'resume').paused = false;
+    this.handOut();
     this.changed();
     this.fetcher.wake();
   }
@@ -430,7 +434,7 @@ export class Consumer implements FetchHost, MembershipHost {
     while (more) {
       more = false;
       for (const p of this.owned.values()) {
-        if (!p.acks.hasQueued || !this.outlets.observed(p)) continue;
+        if (p.paused || !p.acks.hasQueued || !this.outlets.observed(p)) continue;
         const batch = p.acks.nextToHand() as TrackedBatch;
         const from = batch.given;
         // records are handed while someone observes: those left when the last one goes wait for the next
