@@ -65,6 +65,7 @@ export type { Acks, ProducerConfig } from './producer/config.js';
 export { Consumer, type CloseOptions, type ConsumerStats, type PartitionStats } from './consumer/consumer.js';
 export type { AckMode, AssignedPartitionInput, AutoOffsetReset, BuiltInAssignorName, ConsumerConfig, IsolationLevelName } from './consumer/config.js';
 export { ConsumerRecord, type ConsumerBatch, type PartitionStream, type RebalanceEvent } from './consumer/record.js';
+export type { RecordHeader } from './protocol/records/index.js';
 export type { TopicPartition } from './consumer/topic-partition.js';
 export type { Assignor, AssignorMember, MemberAssignment, SubscriptionContext } from './consumer/assignors/assignor.js';
 export { acknowledge } from './consumer/acknowledge.js';

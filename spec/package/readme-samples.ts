@@ -12,7 +12,7 @@ export function readmeSamples(readme: string): Map<string, string> {
 }
 
 /** What the samples refer to without making it themselves. */
-const GLOBALS = `import type { KafkaClient, ProducerRecord } from 'rxkafka';
+const GLOBALS = `import type { KafkaClient, ProducerRecord, RecordHeader } from 'rxkafka';
 import type { Observable, SchedulerLike } from 'rxjs';
 
 declare global {
@@ -31,6 +31,8 @@ declare global {
   const key: string;
   const cert: string;
   const scheduler: SchedulerLike;
+  function handle(topic: string, partition: number, offset: bigint, key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[]): void;
+  function enrich(value: Buffer | null): string;
 }
 export {};
 `;
