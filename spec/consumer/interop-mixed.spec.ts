@@ -13,6 +13,11 @@
  * partition that stays with it). On MockCluster the coordinator's own view (DescribeGroups, the
  * assignments decoded with consumer-protocol.ts) must equal the members' at each settled step.
  *
+ * librdkafka 2.0.2's mock ends a SyncGroup round as soon as the leader's SyncGroup arrives, and
+ * answers a follower whose SyncGroup comes after it INVALID_REQUEST; such a generation is lost to
+ * that follower, which must join again (librdkafka and Java do). The ledger does not check that a
+ * generation some member failed to sync covers every partition (GroupLedger.verifiable).
+ *
  * Every wait is on an event (an output line, a rebalance event) and bounded; nothing sleeps.
  */
 import { expect, it } from 'vitest';
@@ -24,9 +29,13 @@ import { describeGroup, GroupLedger, KcatMember, produceNumbered, recordKey, RxM
 const TOPIC = 'interop-mixed';
 const PARTITIONS = 6;
 const RECORDS = 600;
-/** Bound on one step's settling: up to two rebalances (cooperative) of a few seconds each on librdkafka's mock. */
-const STEP_MS = 45_000;
-const TEST_TIMEOUT_MS = 240_000;
+/**
+ * Bound on one step's settling: a step takes one or two rebalances (cooperative) of a few seconds
+ * each on librdkafka's mock, more when the mock refuses a late follower's SyncGroup (below). Eight
+ * waits of it, and kcat's stop bound twice, stay below the test's timeout, so finally always runs.
+ */
+const STEP_MS = 30_000;
+const TEST_TIMEOUT_MS = 300_000;
 /**
  * librdkafka's mock ends a join phase on a timer of about the session timeout, and expects every
  * member back within it (docs/architecture.md, known quirks): short timeouts for every member.
@@ -119,9 +128,14 @@ async function mixedGroup(cluster: Cluster, strategy: Strategy, groupId: string)
     await settled(['kcat-A', 'kcat-C', 'rx-D']);
     await kcats[0].stop();
     await settled(['kcat-C', 'rx-D']);
+    // the last two leave too (kcat's output is complete once it exited)
+    await rx[1].close();
+    await settled(['kcat-C']);
+    await kcats[1].stop();
 
     // the group's history, every generation of it
-    expect(ledger.violations(), ledger.describe()).toEqual([]);
+    const violations = ledger.violations();
+    expect(violations, `${violations.join('\n')}\n${ledger.describe()}`).toEqual([]);
     if (strategy === 'cooperative-sticky') {
       // from rxkafka's own events: what an assignment revoked went to another member afterwards
       for (const m of rx) {

@@ -7,7 +7,6 @@
  * bounded by a timeout; nothing sleeps to synchronise.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { filter, firstValueFrom, map, startWith, Subject, timeout, type Subscription } from 'rxjs';
 import { api, type Consumer, type KafkaClient, type RebalanceEvent } from '../../src/index.js';
 import { decodeAssignment } from '../../src/consumer/consumer-protocol.js';
@@ -141,6 +140,12 @@ interface MemberState {
   owned: Set<number>;
   /** Generations in which the member completed a SyncGroup, in order. */
   readonly generations: Map<number, GenerationRecord>;
+  /** Generations the member was told it joined (JoinGroup answered), where it says so (kcat). */
+  readonly joined: Set<number>;
+  /** The latest generation seen when the member started: it can only be in later ones. */
+  startedAfter: number;
+  /** The latest generation seen once it had left the group (undefined while it is a member). */
+  stoppedAt: number | undefined;
   /** The generation of the latest record. */
   current: number;
   /** Partitions released outside any generation's assignment (eager rejoin, close, lost). */
@@ -164,17 +169,51 @@ export class GroupLedger {
   private readonly members = new Map<string, MemberState>();
   private readonly changes = new Subject<void>();
   private readonly failures: string[] = [];
+  /** The sizes of generations as their leader saw them, where it says so (kcat leading). */
+  private readonly sizes = new Map<number, number>();
   readonly log: string[] = [];
 
   constructor(readonly partitions: number) {}
 
-  member(name: string): MemberState {
+  /** A member starts: it can be in the generations after the latest seen now. */
+  register(name: string): void {
+    this.member(name);
+  }
+
+  /** The generation of the member's latest record (-1 before its first). */
+  currentGeneration(name: string): number {
+    return this.member(name).current;
+  }
+
+  private member(name: string): MemberState {
     let m = this.members.get(name);
     if (m === undefined) {
-      m = { name, owned: new Set(), generations: new Map(), current: -1, released: [] };
+      m = { name, owned: new Set(), generations: new Map(), joined: new Set(), startedAfter: this.latestGeneration(), stoppedAt: undefined, current: -1, released: [] };
       this.members.set(name, m);
     }
     return m;
+  }
+
+  /**
+   * The member's JoinGroup was answered with `generation` (it may still fail to sync in it);
+   * `members` is the group's size when the member leads it (0 otherwise).
+   */
+  joined(name: string, generation: number, members = 0): void {
+    this.member(name).joined.add(generation);
+    if (members > 0) this.sizes.set(generation, members);
+    this.note(`${name}: joined generation ${generation}${members > 0 ? ` as the leader of ${members}` : ''}`);
+  }
+
+  /** The member has left the group: it is in no generation after the latest seen now. */
+  stopped(name: string): void {
+    this.member(name).stoppedAt = this.latestGeneration();
+    this.note(`${name}: left after generation ${this.latestGeneration()}`);
+  }
+
+  latestGeneration(): number {
+    let latest = -1;
+    for (const m of this.members.values()) for (const g of [...m.generations.keys(), ...m.joined]) latest = Math.max(latest, g);
+    return latest;
   }
 
   /** The member completed SyncGroup of `generation`: a new record, from what it owns now. */
@@ -248,10 +287,6 @@ export class GroupLedger {
     this.changed();
   }
 
-  owned(name: string): number[] {
-    return [...this.member(name).owned].sort((a, b) => a - b);
-  }
-
   generations(): GenerationView[] {
     const all = new Set<number>();
     for (const m of this.members.values()) for (const g of m.generations.keys()) all.add(g);
@@ -307,8 +342,10 @@ export class GroupLedger {
   }
 
   /**
-   * The checks over every generation seen; returns the violations (empty when none). `eager`
-   * members give up everything before each rejoin, so nothing is "revoked by an assignment".
+   * The checks over every generation seen; returns the violations (empty when none): two owners
+   * of a partition in one generation; a generation that all its members synced leaving a
+   * partition neither assigned nor being revoked; a partition revoked by an assignment and then
+   * given back to the member that revoked it (it did not move).
    */
   violations(): string[] {
     const out = [...this.failures];
@@ -323,8 +360,7 @@ export class GroupLedger {
           owner.set(p, name);
         }
       }
-      const complete = [...v.members.values()].every((r) => r.complete);
-      if (!complete) continue; // a generation whose reports did not all arrive (a member closed in it)
+      if (!this.verifiable(v)) continue;
       const revoked = [...v.members.values()].flatMap((r) => r.revoked);
       for (const p of revoked) if (owner.has(p)) out.push(`generation ${v.generation}: partition ${p} revoked and assigned (to ${owner.get(p)}) in the same generation`);
       const missing = all.filter((p) => !owner.has(p) && !revoked.includes(p));
@@ -344,11 +380,31 @@ export class GroupLedger {
     return out;
   }
 
+  /**
+   * Whether every member of the generation told what it got. Not when a member was answered a
+   * JoinGroup of it and never synced, or was running then and did not sync it (librdkafka's mock
+   * refuses a follower's SyncGroup that arrives after the leader's), or when fewer members synced
+   * than the leader counted.
+   */
+  verifiable(v: GenerationView): boolean {
+    if ([...v.members.values()].some((r) => !r.complete)) return false;
+    const size = this.sizes.get(v.generation);
+    if (size !== undefined) return v.members.size === size;
+    for (const m of this.members.values()) {
+      if (m.generations.has(v.generation)) continue;
+      if (m.joined.has(v.generation)) return false;
+      // started before it and not yet gone: it may have been in it and refused its sync
+      if (v.generation > m.startedAfter && (m.stoppedAt === undefined || v.generation <= m.stoppedAt)) return false;
+    }
+    return true;
+  }
+
   describe(): string {
     const lines = this.generations().map(
       (v) =>
         `  generation ${v.generation}: ` +
-        [...v.members].map(([n, r]) => `${n}=[${r.owned.join(',')}]${r.revoked.length > 0 ? ` revoked [${r.revoked.join(',')}]` : ''}${r.complete ? '' : ' (incomplete)'}`).join(' '),
+        [...v.members].map(([n, r]) => `${n}=[${r.owned.join(',')}]${r.revoked.length > 0 ? ` revoked [${r.revoked.join(',')}]` : ''}${r.complete ? '' : ' (incomplete)'}`).join(' ') +
+        (this.verifiable(v) ? '' : '  (not every member synced: coverage not checked)'),
     );
     return ['ledger:', ...lines, 'events:', ...this.log.slice(-80).map((l) => `  ${l}`)].join('\n');
   }
@@ -379,7 +435,7 @@ export class RxMember {
     private readonly topic: string,
     onDelivery?: (d: Delivery) => void,
   ) {
-    ledger.member(name);
+    ledger.register(name);
     this.subscriptions.push(
       consumer.rebalances$.subscribe({
         next: (e) => this.onRebalance(e),
@@ -404,7 +460,7 @@ export class RxMember {
     switch (e.type) {
       case 'assigned':
         // 'assigned' is told once per generation the member synced in, after that generation's revokes
-        if (e.generationId !== this.lastAssigned && this.ledger.member(this.name).current !== e.generationId) this.ledger.synced(this.name, e.generationId);
+        if (e.generationId !== this.lastAssigned && this.ledger.currentGeneration(this.name) !== e.generationId) this.ledger.synced(this.name, e.generationId);
         this.lastAssigned = e.generationId;
         this.ledger.added(this.name, parts);
         this.ledger.completed(this.name);
@@ -415,7 +471,7 @@ export class RxMember {
           this.ledger.released(this.name, parts, this.closed ? 'close' : 'eager rejoin');
         } else {
           // cooperative: the assignment of a new generation took these away (told before its 'assigned')
-          if (this.ledger.member(this.name).current !== e.generationId) this.ledger.synced(this.name, e.generationId);
+          if (this.ledger.currentGeneration(this.name) !== e.generationId) this.ledger.synced(this.name, e.generationId);
           this.revokedByAssignment.push(e);
           this.ledger.revokedByAssignment(this.name, parts);
         }
@@ -430,6 +486,7 @@ export class RxMember {
     this.closed = true;
     await this.consumer.close();
     for (const s of this.subscriptions) s.unsubscribe();
+    this.ledger.stopped(this.name);
   }
 }
 
@@ -447,11 +504,72 @@ export interface KcatMemberOptions {
   readonly extra?: readonly string[];
 }
 
-const JOIN = /\|JOINGROUP\|.*JoinGroup response: GenerationId (-?\d+),.*: \(no error\)$/;
+const JOIN = /\|JOINGROUP\|.*JoinGroup response: GenerationId (-?\d+),.*member metadata count (\d+): \(no error\)$/;
 const SYNC = /\|SYNCGROUP\|.*SyncGroup response: Success/;
 const COOP = /\|COOPASSIGN\|.*incremental assignment: (\d+) newly added, (\d+) revoked partitions/;
 const EAGER_LINE = /^% Group \S+ rebalanced \(memberid [^)]*\): (assigned|revoked): ?(.*)$/;
 const COOP_LINE = /^% Group \S+ rebalanced: incremental (assignment|revoke) of (\d+) partition\(s\) \(memberid ([^,]+)(, assignment lost)?, \S+ rebalance protocol\): ?(.*)$/;
+
+/** The start of one of librdkafka's log lines: `%7|1700000000.123|FACILITY|name| text`. */
+const LOG_START = /%[0-7]\|\d+\.\d+\|/;
+/** What may be the beginning of LOG_START at the end of the text read so far. */
+const LOG_START_PREFIX = /%(\d(\|(\d+(\.\d*)?)?)?)?$/;
+
+/**
+ * Splits kcat's stderr into librdkafka's log lines and kcat's own lines. kcat writes a rebalance
+ * line in pieces (its header, then partition by partition) from the application thread while
+ * librdkafka logs from its own threads, each log line in one write: a log line may land inside a
+ * kcat line. Such log lines are told after that kcat line, which began before them.
+ */
+class StderrSplitter {
+  private pending = '';
+  private partial = '';
+  private readonly held: string[] = [];
+
+  constructor(
+    private readonly onLog: (line: string) => void,
+    private readonly onText: (line: string) => void,
+  ) {}
+
+  push(chunk: string): void {
+    this.pending += chunk;
+    for (;;) {
+      const start = LOG_START.exec(this.pending);
+      if (start === null) {
+        const tail = LOG_START_PREFIX.exec(this.pending);
+        const cut = tail === null ? this.pending.length : tail.index;
+        this.text(this.pending.slice(0, cut));
+        this.pending = this.pending.slice(cut);
+        return;
+      }
+      this.text(this.pending.slice(0, start.index));
+      const end = this.pending.indexOf('\n', start.index);
+      if (end < 0) {
+        this.pending = this.pending.slice(start.index);
+        return;
+      }
+      const log = this.pending.slice(start.index, end);
+      this.pending = this.pending.slice(end + 1);
+      if (this.partial === '') this.onLog(log);
+      else this.held.push(log);
+    }
+  }
+
+  end(): void {
+    if (this.pending !== '' || this.partial !== '') this.text(`${this.pending}\n`);
+    this.pending = '';
+  }
+
+  private text(t: string): void {
+    let s = this.partial + t;
+    for (let nl = s.indexOf('\n'); nl >= 0; nl = s.indexOf('\n')) {
+      this.onText(s.slice(0, nl));
+      s = s.slice(nl + 1);
+      for (const log of this.held.splice(0)) this.onLog(log);
+    }
+    this.partial = s;
+  }
+}
 
 /**
  * kcat as a balanced consumer (`kcat -G`), a member of the group until stop(). Its stderr tells
@@ -475,7 +593,7 @@ export class KcatMember {
   constructor(private readonly options: KcatMemberOptions) {
     this.name = options.name;
     this.ledger = options.ledger;
-    this.ledger.member(this.name);
+    this.ledger.register(this.name);
     const session = options.sessionTimeoutMs ?? 6000;
     const args = [
       '-b', options.brokers.join(','),
@@ -496,7 +614,15 @@ export class KcatMember {
     this.child = spawn('kcat', args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdin.end();
     this.child.stdout.on('data', (chunk: Buffer) => this.stdout.push(chunk));
-    createInterface({ input: this.child.stderr }).on('line', (line) => this.onLine(line));
+    const stderr = new StderrSplitter(
+      (line) => this.onLog(line),
+      (line) => this.onText(line),
+    );
+    this.child.stderr.setEncoding('utf8');
+    this.child.stderr.on('data', (chunk: string) => stderr.push(chunk));
+    this.child.stderr.on('end', () => stderr.end());
+    // no kcat outlives the test process, whatever happens to the test
+    process.once('exit', this.killOnExit);
     this.exited = new Promise((resolve) => {
       this.child.on('error', (e) => {
         this.ledger.fail(`${this.name}: kcat did not start: ${e.message}`);
@@ -504,32 +630,40 @@ export class KcatMember {
       });
       this.child.on('close', (code) => {
         this.exitCode = code;
+        process.removeListener('exit', this.killOnExit);
         if (!this.stopping) this.ledger.fail(`${this.name}: kcat exited by itself (code ${String(code)}):\n${this.stderrTail.join('\n')}`);
         resolve(code);
       });
     });
   }
 
-  private onLine(line: string): void {
-    if (line.startsWith('%7|')) {
-      const join = JOIN.exec(line);
-      if (join !== null) {
-        this.joinedGeneration = Number(join[1]);
-        this.ledger.note(`${this.name}: joined generation ${this.joinedGeneration}`);
-        return;
-      }
-      if (SYNC.test(line)) {
-        this.ledger.synced(this.name, this.joinedGeneration);
-        this.expect = this.options.strategy === 'cooperative-sticky' ? null : { adds: 1, revokes: 0 };
-        return;
-      }
-      const coop = COOP.exec(line);
-      if (coop !== null) {
-        this.expect = { adds: Number(coop[1]) > 0 ? 1 : 0, revokes: Number(coop[2]) > 0 ? 1 : 0 };
-        this.maybeComplete();
-      }
+  private readonly killOnExit = (): void => {
+    this.child.kill('SIGKILL');
+  };
+
+  /** librdkafka's log lines: the generation joined, the sync, a cooperative assignment's counts. */
+  private onLog(line: string): void {
+    const join = JOIN.exec(line);
+    if (join !== null) {
+      this.joinedGeneration = Number(join[1]);
+      this.ledger.joined(this.name, this.joinedGeneration, Number(join[2]));
       return;
     }
+    if (SYNC.test(line)) {
+      this.ledger.synced(this.name, this.joinedGeneration);
+      // eager: the "assigned" line completes the generation; cooperative: the counts say what comes
+      this.expect = this.options.strategy === 'cooperative-sticky' ? null : { adds: 1, revokes: 0 };
+      return;
+    }
+    const coop = COOP.exec(line);
+    if (coop !== null) {
+      this.expect = { adds: Number(coop[1]) > 0 ? 1 : 0, revokes: Number(coop[2]) > 0 ? 1 : 0 };
+      this.maybeComplete();
+    }
+  }
+
+  /** kcat's own lines: the partitions assigned and revoked. */
+  private onText(line: string): void {
     this.stderrTail.push(line);
     if (this.stderrTail.length > 40) this.stderrTail.shift();
     const eager = EAGER_LINE.exec(line);
@@ -574,7 +708,7 @@ export class KcatMember {
     return out;
   }
 
-  /** The records it printed so far. */
+  /** The records it printed: all of them once it has exited (kcat buffers its stdout). */
   records(): KcatRecord[] {
     return parseKcatRecords(Buffer.concat(this.stdout));
   }
@@ -592,6 +726,7 @@ export class KcatMember {
       return await this.exited;
     } finally {
       clearTimeout(timer);
+      this.ledger.stopped(this.name);
     }
   }
 

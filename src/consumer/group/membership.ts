@@ -14,6 +14,8 @@ import { partitionKey, type TopicPartition } from '../topic-partition.js';
 const PROTOCOL_TYPE = 'consumer';
 /** JoinGroup and SyncGroup are held by the coordinator for up to the rebalance timeout; the request waits that long, and this much more. */
 const HELD_REQUEST_EXTRA_MS = 5_000;
+/** How long a leader of other members waits before its SyncGroup (see joinAndSync). */
+const LEADER_SYNC_DELAY_MS = 50;
 /** After a failed join (coordinator unreachable, loading), before the next. */
 const REJOIN_BACKOFF_MS = 100;
 
@@ -193,7 +195,13 @@ export class GroupMembership {
     const assignor = this.assignors.find((a) => a.name === protocolName);
     if (assignor === undefined) throw new KafkaError(`JoinGroup ${this.groupId}: the group chose assignor '${protocolName}', which this member does not have`);
     this.ledWith = null;
-    const assignments = joined.leader === joined.memberId && !joined.skipAssignment ? await this.lead(assignor, joined.members) : [];
+    const leading = joined.leader === joined.memberId && !joined.skipAssignment;
+    const assignments = leading ? await this.lead(assignor, joined.members) : [];
+    // A leader of others syncs a moment after them: librdkafka 2.0's mock completes the sync on
+    // the leader's SyncGroup and refuses any that comes after (INVALID_REQUEST), where a Kafka
+    // broker would answer it with the assignment. The followers send theirs on the JoinGroup
+    // answer, so a short wait lets them be first; it costs the rebalance that much.
+    if (leading && joined.members.length > 1) await this.pause(LEADER_SYNC_DELAY_MS);
     const synced = await this.ask(
       this.client.request(
         { coordinator: { type: 'group', key: this.groupId } },
@@ -202,6 +210,12 @@ export class GroupMembership {
         { timeoutMs: heldMs, lane: this.lane },
       ),
     );
+    // librdkafka 2.0's mock answers a SyncGroup that comes after the leader's (the group already
+    // synced without waiting for it) with INVALID_REQUEST; as librdkafka does, join again
+    if (synced.errorCode === ErrorCode.INVALID_REQUEST) {
+      await this.pause(REJOIN_BACKOFF_MS);
+      throw new RejoinNeeded();
+    }
     if (synced.errorCode !== 0) throw kafkaErrorFromCode(synced.errorCode, `SyncGroup ${this.groupId}`);
     const assigned = decodeAssignment(synced.assignment).partitions;
     this.generationId = generation;
