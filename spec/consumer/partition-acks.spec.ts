@@ -15,7 +15,7 @@ function setup() {
   const deltas: number[] = [];
   const acks = new PartitionAcks('t', 0, (d) => deltas.push(d));
   const batch = (offsets: number[], next: number, bytes = 100) =>
-    new TrackedBatch(acks, 't', 0, { records: offsets.map((o) => record(BigInt(o))), leaderEpochs: offsets.map(() => 0), nextOffset: BigInt(next) }, bytes, BigInt(next));
+    new TrackedBatch(acks, 't', 0, { records: offsets.map((o) => record(BigInt(o))), nextOffset: BigInt(next) }, bytes, BigInt(next));
   return { acks, batch, deltas };
 }
 

@@ -8,10 +8,8 @@ export interface AbortedTransaction {
 
 /** The records of one partition's fetched bytes that are the consumer's to see. */
 export interface FetchedRecords {
-  /** In offset order, at or past the fetch offset. */
-  records: KafkaRecord[];
-  /** The partition leader epoch of each record's batch. */
-  leaderEpochs: number[];
+  /** In offset order, at or past the fetch offset (ConsumerRecords when decoded with its factory). */
+  records: readonly KafkaRecord[];
   /** Where the next fetch starts: after the last whole batch (control and skipped ones too). */
   nextOffset: bigint;
 }
@@ -34,8 +32,7 @@ export async function readFetched(
 }
 
 export function keepVisible(batches: readonly RecordBatch[], fetchOffset: bigint, aborted: readonly AbortedTransaction[] | null): FetchedRecords {
-  const records: KafkaRecord[] = [];
-  const leaderEpochs: number[] = [];
+  let records: KafkaRecord[] = [];
   let nextOffset = fetchOffset;
   // aborted transactions in order of their first offset; a producer joins `skipping` once its
   // aborted transaction has begun, and leaves it at its abort marker
@@ -55,11 +52,13 @@ export function keepVisible(batches: readonly RecordBatch[], fetchOffset: bigint
       if (batch.isTransactional && skipping.has(batch.producerId)) continue;
     }
     if (batch.isControl) continue;
-    for (const r of batch.records) {
-      if (r.offset < fetchOffset) continue;
-      records.push(r);
-      leaderEpochs.push(batch.partitionLeaderEpoch);
+    const list = batch.records;
+    // the common case, one batch wholly past the fetch offset: its list as it is, not a copy
+    if (records.length === 0 && (list.length === 0 || list[0].offset >= fetchOffset) && batch === batches[batches.length - 1]) {
+      records = list;
+      continue;
     }
+    for (const r of list) if (r.offset >= fetchOffset) records.push(r);
   }
-  return { records, leaderEpochs, nextOffset };
+  return { records, nextOffset };
 }

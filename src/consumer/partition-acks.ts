@@ -23,12 +23,12 @@ export class TrackedBatch implements HandedBatch {
     readonly highWatermark: bigint,
   ) {
     const source = fetched.records;
-    const epochs = fetched.leaderEpochs;
     const records = new Array<ConsumerRecord>(source.length);
     for (let i = 0; i < source.length; i++) {
       const r = source[i];
-      // decoded as ConsumerRecords already (v2 batches); legacy message sets come as plain records
-      const record = r instanceof ConsumerRecord ? r : new ConsumerRecord(topic, partition, r.offset, r.timestamp, r.key, r.value, r.headers, epochs[i]);
+      // decoded as ConsumerRecords already (v2 batches); legacy message sets, which carry no
+      // leader epoch, come as plain records
+      const record = r instanceof ConsumerRecord ? r : new ConsumerRecord(topic, partition, r.offset, r.timestamp, r.key, r.value, r.headers, -1);
       record.link(target, this, i);
       records[i] = record;
     }
