@@ -26,6 +26,14 @@ if (scenario === 'too-large') {
   const pending = outcome(producer.send({ topic: 'small', value: 'z' }));
   await client.close();
   result.pending = await pending;
+} else if (scenario === 'consume') {
+  // a group member that read a record, mid-heartbeats and with a long poll under way; closing
+  // the client closes it (commit, LeaveGroup) and lets go of every timer and socket
+  const consumer = client.consumer({ groupId: 'shutdown', topics: ['small'], autoOffsetReset: 'earliest', heartbeatIntervalMs: 100, autoCommitIntervalMs: 100 });
+  await producer.send({ topic: 'small', value: 'r' });
+  result.consumed = await new Promise<string>((resolve, reject) => {
+    consumer.records$.subscribe({ next: (r) => resolve(r.value?.toString() ?? ''), error: reject });
+  });
 } else if (scenario === 'unreachable' || scenario === 'reset') {
   result.metadata = await outcome(client.metadata());
   result.send = await outcome(producer.send({ topic: 'small', value: 'x' }));

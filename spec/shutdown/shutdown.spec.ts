@@ -48,6 +48,12 @@ describe('closing the client only', () => {
     expect(run.code).toBe(0);
   });
 
+  it('after a consumer group member read a record (heartbeats, auto-commits, a long poll under way), the process exits by itself', async () => {
+    const run = await runChild(cluster.bootstrap[0], 'consume');
+    expect(run.lines, run.stderr).toEqual([{ consumed: expect.any(String), producerAfterClose: 'ClientClosedError', holding: [] }]);
+    expect(run.code).toBe(0);
+  });
+
   it('flushes a record still lingering, then the process exits by itself', async () => {
     const run = await runChild(cluster.bootstrap[0], 'pending');
     expect(run.lines, run.stderr).toEqual([{ pending: 'delivered', producerAfterClose: 'ClientClosedError', holding: [] }]);
