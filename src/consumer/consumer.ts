@@ -391,7 +391,7 @@ export class Consumer implements FetchHost, MembershipHost {
     return this.config.maxBufferedBytes - this.bufferedBytes;
   }
 
-  fetched(p: AssignedPartition, _fetchOffset: bigint, records: FetchedRecords, bytes: number): void {
+  fetched(p: AssignedPartition, records: FetchedRecords, bytes: number): void {
     p.acks.add(new TrackedBatch(p.acks, p.topic, p.partition, records, bytes, p.highWatermark));
   }
 

@@ -24,8 +24,8 @@ export interface FetchHost {
   fetchable(): readonly AssignedPartition[];
   /** Bytes that may still be fetched before maxBufferedBytes is reached. */
   room(): number;
-  /** Records of a partition, fetched from `fetchOffset`: the host hands them out. */
-  fetched(p: AssignedPartition, fetchOffset: bigint, records: FetchedRecords, bytes: number): void;
+  /** Records of a partition, fetched in `bytes`: the host hands them out. */
+  fetched(p: AssignedPartition, records: FetchedRecords, bytes: number): void;
   /** A Fetch answered; what it brought may be handed out now. */
   answered(): void;
   /** OFFSET_OUT_OF_RANGE: the host applies autoOffsetReset. */
@@ -260,7 +260,7 @@ export class Fetcher {
       this.fetchedBytes += bytes;
       if (fetched.nextOffset === fetchOffset && fetched.records.length === 0) return; // a batch cut short: fetched again
       p.position = fetched.nextOffset;
-      this.host.fetched(p, fetchOffset, fetched, bytes);
+      this.host.fetched(p, fetched, bytes);
       return;
     }
     if (code === ErrorCode.OFFSET_OUT_OF_RANGE) {
