@@ -67,6 +67,13 @@ class Group {
   }
 
   async closeAndCheck(produced: Produced, admin: KafkaClient): Promise<void> {
+    // Each member commits what it read, in the settled group, before any closes: librdkafka's mock
+    // may take one member's LeaveGroup before another's commit that reached it earlier, and then
+    // refuses that commit (REBALANCE_IN_PROGRESS while it waits for joins, where Kafka accepts
+    // commits during PreparingRebalance), so the commits of a close() racing another's leave are
+    // the mock's to lose. close() then has nothing left to commit, and must lose nothing.
+    await this.ledger.waitStable(this.members.map((m) => m.name), WAIT_MS);
+    await Promise.all(this.members.map((m) => m.consumer.commit()));
     await Promise.all(this.members.map((m) => m.close()));
     // exactly once between the three: every record, each delivered once, with its value
     const deliveries = this.members.flatMap((m) => m.deliveries);

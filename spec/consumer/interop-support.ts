@@ -204,6 +204,11 @@ export class GroupLedger {
     this.note(`${name}: joined generation ${generation}${members > 0 ? ` as the leader of ${members}` : ''}`);
   }
 
+  /** Whether a kcat member said it led the generation. */
+  ledByKcat(generation: number): boolean {
+    return this.sizes.has(generation);
+  }
+
   /** The member has left the group: it is in no generation after the latest seen now. */
   stopped(name: string): void {
     this.member(name).stoppedAt = this.latestGeneration();

@@ -93,7 +93,11 @@ export class PartitionAcks implements AckTarget {
 
   /** Whether every record handed out has been acked. */
   get allAcked(): boolean {
-    return this.handed.length === 0;
+    if (this.handed.length === 0) return true;
+    // the rest of a batch whose subscribers left mid-way was handed to nobody: nothing to wait for
+    // (only the last batch can be partly handed; one before it not fully acked is still here)
+    const only = this.handed[0];
+    return this.handed.length === 1 && only.given < only.records.length && only.cursor >= only.given;
   }
 
   ack(batch: HandedBatch, index: number): void {

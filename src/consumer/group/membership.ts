@@ -1,4 +1,4 @@
-import { firstValueFrom, Subject, takeUntil, throwError, timeout, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { catchError, EMPTY, exhaustMap, firstValueFrom, interval, Subject, takeUntil, throwError, timeout, timer, type Observable, type SchedulerLike } from 'rxjs';
 import type { ClusterClient } from '../../cluster/index.js';
 import { asKafkaError, KafkaError } from '../../errors.js';
 import { ErrorCode, kafkaErrorFromCode } from '../../protocol/error-codes.js';
@@ -162,7 +162,35 @@ export class GroupMembership {
 
   private async revokeAll(): Promise<void> {
     const owned = this.host.ownedPartitions();
-    if (owned.length > 0) await this.host.revoke(owned, this.generationId, this.memberId, this.identity);
+    if (owned.length > 0) await this.revoke(owned, this.generationId);
+  }
+
+  /**
+   * The revoke barrier, heartbeating meanwhile as Java's heartbeat thread does during
+   * onPartitionsRevoked: the acks it waits for may take longer than a session, and a member silent
+   * for a session is expired, its partitions given to others while it still holds them. The
+   * barrier itself is bounded by rebalanceTimeoutMs, the time the coordinator waits for a rejoin.
+   */
+  private async revoke(parts: readonly TopicPartition[], generationId: number): Promise<void> {
+    const beats = interval(this.config.heartbeatIntervalMs, this.scheduler)
+      .pipe(
+        exhaustMap(() =>
+          this.client
+            .request({ coordinator: { type: 'group', key: this.groupId } }, Heartbeat, {
+              groupId: this.groupId,
+              generationId: this.generationId,
+              memberId: this.memberId,
+              groupInstanceId: this.config.groupInstanceId,
+            })
+            .pipe(catchError(() => EMPTY)), // REBALANCE_IN_PROGRESS is the expected answer; the join after tells the rest
+        ),
+      )
+      .subscribe();
+    try {
+      await this.host.revoke(parts, generationId, this.memberId, this.identity);
+    } finally {
+      beats.unsubscribe();
+    }
   }
 
   /** One join and sync; true when partitions were revoked and a follow-up rebalance is due (cooperative). */
@@ -224,7 +252,7 @@ export class GroupMembership {
     const had = new Set(this.host.ownedPartitions().map((tp) => partitionKey(tp.topic, tp.partition)));
     const revoked = this.host.ownedPartitions().filter((tp) => !now.has(partitionKey(tp.topic, tp.partition)));
     const added = assigned.filter((tp) => !had.has(partitionKey(tp.topic, tp.partition)));
-    if (revoked.length > 0) await this.host.revoke(revoked, generation, this.memberId, this.identity);
+    if (revoked.length > 0) await this.revoke(revoked, generation);
     this.host.assigned(added, generation, this.memberId);
     // cooperative: what was revoked is assigned to its new owner in a follow-up rebalance
     return this.cooperative && revoked.length > 0;
@@ -335,6 +363,8 @@ export class GroupMembership {
 
   /** A request's answer; stop() ends the wait (with ConsumerClosedError), so leave() never waits on a join held forever. */
   private ask<T>(request: Observable<T>): Promise<T> {
+    // asked after stop(): stopped$ has fired already, so takeUntil would not end the wait
+    if (this.stopped) return Promise.reject(new ConsumerClosedError());
     return firstValueFrom(request.pipe(takeUntil(this.stopped$)), { defaultValue: undefined }).then((v) => {
       if (this.stopped) throw new ConsumerClosedError();
       return v as T;
