@@ -1,15 +1,7 @@
 import { firstValueFrom, merge, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { createClient, type ConsumerRecord, type RebalanceEvent } from '../../src/index.js';
-import { MockCluster, virtualTime } from '../../src/testing/index.js';
-
-async function groupCluster(partitions: number) {
-  const time = virtualTime();
-  const cluster = await MockCluster.start({ brokers: 3, network: 'memory', scheduler: time.scheduler });
-  await cluster.createTopic('orders', { partitions, replicationFactor: 3 });
-  const client = () => createClient({ brokers: cluster.bootstrap, transport: cluster.transport, scheduler: time.scheduler });
-  return { time, cluster, client };
-}
+import type { ConsumerRecord, RebalanceEvent } from '../../src/index.js';
+import { groupCluster } from './support.js';
 
 describe('consumer groups (MockCluster, virtual time)', () => {
   it('three members read every record once between them, and after close the committed offsets are the log ends', async () => {

@@ -16,7 +16,7 @@
 import { KafkaError } from '../errors.js';
 import { ConsumerProtocolAssignment, ConsumerProtocolSubscription } from '../protocol/messages/index.js';
 import type { MemberAssignment } from './assignors/assignor.js';
-import type { TopicPartition } from './topic-partition.js';
+import { byTopic, type TopicPartition } from './topic-partition.js';
 
 export const SUBSCRIPTION_VERSION = 3;
 export const ASSIGNMENT_VERSION = 3;
@@ -106,13 +106,7 @@ function checkVersion(what: string, version: number, max: number): void {
 
 /** One entry per topic in order of first appearance, as Java's serializer groups them. */
 function groupByTopic(partitions: readonly TopicPartition[]): { topic: string; partitions: number[] }[] {
-  const byTopic = new Map<string, number[]>();
-  for (const { topic, partition } of partitions) {
-    const list = byTopic.get(topic);
-    if (list === undefined) byTopic.set(topic, [partition]);
-    else list.push(partition);
-  }
-  return [...byTopic].map(([topic, list]) => ({ topic, partitions: list }));
+  return [...byTopic(partitions)].map(([topic, list]) => ({ topic, partitions: list.map((p) => p.partition) }));
 }
 
 function flatten(groups: readonly { topic: string; partitions: readonly number[] }[]): TopicPartition[] {

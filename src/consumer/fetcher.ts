@@ -9,6 +9,7 @@ import { CorruptRecordError } from './errors.js';
 import { readFetched, type FetchedRecords } from './fetched-records.js';
 import { isolationCode } from './offsets.js';
 import type { TopicLeaders } from './topic-leaders.js';
+import { byTopic } from './topic-partition.js';
 
 /** Fetch v13 names topics by id; a topic whose id is unknown (older brokers) caps it below. */
 const LAST_FETCH_VERSION_BY_NAME = 12;
@@ -146,17 +147,14 @@ export class Fetcher {
 
   private async fetchFrom(nodeId: number, parts: AssignedPartition[], room: number): Promise<void> {
     const offsets = new Map<AssignedPartition, bigint>();
-    const byTopic = new Map<string, AssignedPartition[]>();
-    let byName = false;
     for (const p of parts) {
       offsets.set(p, p.position as bigint);
       p.fetching = true;
-      const list = byTopic.get(p.topic);
-      if (list) list.push(p);
-      else byTopic.set(p.topic, [p]);
     }
+    const partsByTopic = byTopic(parts);
+    let byName = false;
     const topicIds = new Map<string, string>();
-    const topics = [...byTopic].map(([topic, list]) => {
+    const topics = [...partsByTopic].map(([topic, list]) => {
       const topicId = this.host.leaders.of(topic, list[0].partition)?.topicId ?? null;
       if (topicId === null) byName = true;
       else topicIds.set(topicId, topic);
@@ -212,8 +210,8 @@ export class Fetcher {
     const answered = new Set<AssignedPartition>();
     try {
       for (const t of res.responses) {
-        const topic = t.topic !== '' && byTopic.has(t.topic) ? t.topic : topicIds.get(t.topicId);
-        const list = topic === undefined ? undefined : byTopic.get(topic);
+        const topic = t.topic !== '' && partsByTopic.has(t.topic) ? t.topic : topicIds.get(t.topicId);
+        const list = topic === undefined ? undefined : partsByTopic.get(topic);
         if (list === undefined) continue;
         for (const data of t.partitions) {
           const p = list.find((x) => x.partition === data.partitionIndex);

@@ -5,7 +5,7 @@ import { IsolationLevel } from '../protocol/enums.js';
 import { kafkaErrorFromCode } from '../protocol/error-codes.js';
 import { ListOffsets, OffsetCommit, OffsetFetch } from '../protocol/messages/index.js';
 import type { IsolationLevelName } from './config.js';
-import { partitionKey, type TopicPartition } from './topic-partition.js';
+import { byTopic, partitionKey, type TopicPartition } from './topic-partition.js';
 
 /** ListOffsets' special timestamps. */
 export const EARLIEST = -2n;
@@ -13,16 +13,6 @@ export const LATEST = -1n;
 
 export const isolationCode = (level: IsolationLevelName): number =>
   level === 'read_committed' ? IsolationLevel.READ_COMMITTED : IsolationLevel.READ_UNCOMMITTED;
-
-const byTopic = <T extends TopicPartition>(parts: readonly T[]): Map<string, T[]> => {
-  const out = new Map<string, T[]>();
-  for (const p of parts) {
-    const list = out.get(p.topic);
-    if (list) list.push(p);
-    else out.set(p.topic, [p]);
-  }
-  return out;
-};
 
 export type OffsetAnswer = { offset: bigint; error: null } | { offset: null; error: KafkaError };
 

@@ -54,7 +54,9 @@ export class TopicLeaders {
 
   of(topic: string, partition: number): PartitionLeader | null {
     const meta = this.watches.get(topic)?.metadata;
-    const p = meta?.partitions.find((x) => x.partition === partition);
+    // metadata lists partitions in order: index first, search only if that one is not it
+    const at = meta?.partitions[partition];
+    const p = at?.partition === partition ? at : meta?.partitions.find((x) => x.partition === partition);
     if (meta == null || p === undefined || p.leader < 0) return null;
     return { leader: p.leader, leaderEpoch: p.leaderEpoch, topicId: meta.topicId };
   }

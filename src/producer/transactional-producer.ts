@@ -141,17 +141,17 @@ export class TransactionalProducer {
     if (this.config.transactionalId === null) throw new KafkaConfigError('transactionalId', 'is required for a transactional producer');
     this.transactionalId = this.config.transactionalId;
     this.txnCoordinator = { coordinator: { type: 'transaction', key: this.transactionalId } };
-    let control: ProducerControl | null = null;
+    // the Producer calls attach() from its constructor, before anything can use the control
+    let control!: ProducerControl;
     this.gate = new TransactionGate(
       (parts) => this.addPartitions(parts),
-      () => control?.wake(),
+      () => control.wake(),
     );
     this.producer = new Producer(client, config, scheduler, {
       gate: this.gate,
       obtainIdentity: () => this.ensureReady(),
       attach: (c) => (control = c),
     });
-    if (control === null) throw new Error('the producer did not attach its control');
     this.control = control;
     this.stats$ = this.producer.stats$;
   }

@@ -175,14 +175,7 @@ export class GroupMembership {
     const beats = interval(this.config.heartbeatIntervalMs, this.scheduler)
       .pipe(
         exhaustMap(() =>
-          this.client
-            .request({ coordinator: { type: 'group', key: this.groupId } }, Heartbeat, {
-              groupId: this.groupId,
-              generationId: this.generationId,
-              memberId: this.memberId,
-              groupInstanceId: this.config.groupInstanceId,
-            })
-            .pipe(catchError(() => EMPTY)), // REBALANCE_IN_PROGRESS is the expected answer; the join after tells the rest
+          this.heartbeat().pipe(catchError(() => EMPTY)), // REBALANCE_IN_PROGRESS is the expected answer; the join after tells the rest
         ),
       )
       .subscribe();
@@ -320,6 +313,16 @@ export class GroupMembership {
     return decoded.map((m) => ({ memberId: m.memberId, assignment: encodeAssignment(result.get(m.memberId) ?? { partitions: [] }) }));
   }
 
+  /** One Heartbeat of the current generation, to the coordinator. */
+  private heartbeat() {
+    return this.client.request({ coordinator: { type: 'group', key: this.groupId } }, Heartbeat, {
+      groupId: this.groupId,
+      generationId: this.generationId,
+      memberId: this.memberId,
+      groupInstanceId: this.config.groupInstanceId,
+    });
+  }
+
   /**
    * Heartbeats every heartbeatIntervalMs until the group asks for a rejoin (or a commit was
    * refused for one); errors that end the generation are thrown.
@@ -335,14 +338,7 @@ export class GroupMembership {
       const left = lastOk + this.config.sessionTimeoutMs - this.scheduler.now();
       try {
         const res = await this.ask(
-          this.client
-            .request({ coordinator: { type: 'group', key: this.groupId } }, Heartbeat, {
-              groupId: this.groupId,
-              generationId: this.generationId,
-              memberId: this.memberId,
-              groupInstanceId: this.config.groupInstanceId,
-            })
-            .pipe(timeout({ first: Math.max(left, 1), scheduler: this.scheduler, with: () => throwError(() => sessionLost()) })),
+          this.heartbeat().pipe(timeout({ first: Math.max(left, 1), scheduler: this.scheduler, with: () => throwError(() => sessionLost()) })),
         );
         code = res.errorCode;
       } catch (e) {
