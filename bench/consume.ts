@@ -40,7 +40,6 @@
  * mock's initial-join delay (it completes the first rebalance of an empty group after 3 s) in
  * start → first and in wall, not in first → last. No timing here is part of any test.
  */
-import { spawn } from 'node:child_process';
 import type { Plugin } from 'esbuild';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -51,6 +50,7 @@ import { startRdkafkaMock, type RdkafkaMock } from '../spec/interop/rdkafka-mock
 import { createClient, type KafkaClient } from '../src/index.js';
 import { ListOffsets } from '../src/protocol/messages/index.js';
 import { RX_MODES, Tally, type ConsumeResult, type PartitionTally, type RxMode } from './consume-child.js';
+import { measure, type Measured } from './measure-process.js';
 import { VALUE_BYTES, writePayloadFile } from './produce-payload.js';
 
 type ClientName = 'rxkafka' | 'kafkajs' | 'kcat';
@@ -105,7 +105,6 @@ const UNBOUNDED_SCRIPT = join(REPO, '..', 'shared', 'tools', 'librdkafka-mock-un
 const BUNDLE_DIR = join(REPO, 'node_modules', '.cache', 'rxkafka-bench');
 const BUNDLES = { rxkafka: 'consume-rxkafka-child', kafkajs: 'consume-kafkajs-child' } as const;
 const NATIVE_PACKAGES = ['lz4-napi', 'snappy', '@mongodb-js/zstd'];
-const POLL_MS = 5;
 const GNU_TIME = '/usr/bin/time';
 const PRELOAD_TIMEOUT_MS = 300_000;
 /**
@@ -158,61 +157,6 @@ function label(v: Variant): string {
   if (v.client === 'kcat') return 'kcat -C (assign)';
   const [stream, mode] = v.mode.split('-');
   return `rxkafka ${stream}$ (${mode})`;
-}
-
-/** VmHWM (peak resident set) of a live process, in KiB; undefined once it has gone. */
-function peakRss(pid: number): number | undefined {
-  try {
-    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-interface Measured {
-  wallMs: number;
-  /** Spawn to the first stdout bytes, if any came. */
-  firstOutputMs: number | undefined;
-  /** Spawn to the last stdout bytes. */
-  lastOutputMs: number | undefined;
-  polledRssKb: number;
-  stdout: Buffer;
-}
-
-/**
- * Runs a program to exit, timing it, noting when its first output arrives, and following its
- * peak RSS by polling VmHWM (which only grows, so a poll misses at most the last few ms).
- */
-function measure(command: string, args: string[], timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<Measured> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL', ...(env ? { env } : {}) });
-    let polledRssKb = 0;
-    let firstOutputMs: number | undefined;
-    let lastOutputMs: number | undefined;
-    const poll = setInterval(() => {
-      if (child.pid !== undefined) polledRssKb = Math.max(polledRssKb, peakRss(child.pid) ?? 0);
-    }, POLL_MS);
-    const chunks: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      lastOutputMs = performance.now() - started;
-      firstOutputMs ??= lastOutputMs;
-      chunks.push(c);
-    });
-    child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
-    child.on('error', (e) => {
-      clearInterval(poll);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      const wallMs = performance.now() - started;
-      clearInterval(poll);
-      if (code === 0) resolve({ wallMs, firstOutputMs, lastOutputMs, polledRssKb, stdout: Buffer.concat(chunks) });
-      else reject(new Error(`${command} ${args.join(' ')} exited ${code ?? signal}: ${stderr.trim()}`));
-    });
-  });
 }
 
 const hasGnuTime = (() => {

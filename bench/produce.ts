@@ -30,17 +30,16 @@
  * rxkafka/kcat ratio is given both ways. With --profile, rxkafka runs once more per cell under
  * the V8 CPU profiler and the top self-time functions are printed.
  */
-import { spawn } from 'node:child_process';
 import type { Plugin } from 'esbuild';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { firstValueFrom } from 'rxjs';
 import { startRdkafkaMock, type RdkafkaMock } from '../spec/interop/rdkafka-mock.js';
 import { createClient, type KafkaClient } from '../src/index.js';
 import { ListOffsets } from '../src/protocol/messages/index.js';
 import type { ClientResult } from './produce-client.js';
+import { measure } from './measure-process.js';
 import { VALUE_BYTES, writePayloadFile } from './produce-payload.js';
 
 type ClientName = 'rxkafka' | 'kafkajs' | 'kcat';
@@ -96,7 +95,6 @@ const REPO = join(import.meta.dirname, '..');
  * The bundle sits under node_modules/ so node resolves the external packages from there.
  */
 const BUNDLE = join(REPO, 'node_modules', '.cache', 'rxkafka-bench', 'produce-client.mjs');
-const POLL_MS = 5;
 const GNU_TIME = '/usr/bin/time';
 
 function parseOptions(args: string[]): Options {
@@ -125,43 +123,10 @@ function parseOptions(args: string[]): Options {
   };
 }
 
-/** VmHWM (peak resident set) of a live process, in KiB; undefined once it has gone. */
-function peakRss(pid: number): number | undefined {
-  try {
-    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Runs a program to exit, timing it and following its peak RSS by polling VmHWM (which only
- * grows, so a poll misses at most the last few milliseconds of growth).
- */
-function measure(command: string, args: string[]): Promise<{ wallMs: number; polledRssKb: number; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: CHILD_TIMEOUT_MS, killSignal: 'SIGKILL' });
-    let polledRssKb = 0;
-    const poll = setInterval(() => {
-      if (child.pid !== undefined) polledRssKb = Math.max(polledRssKb, peakRss(child.pid) ?? 0);
-    }, POLL_MS);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
-    child.on('error', (e) => {
-      clearInterval(poll);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      const wallMs = performance.now() - started;
-      clearInterval(poll);
-      if (code === 0) resolve({ wallMs, polledRssKb, stdout });
-      else reject(new Error(`${command} ${args.join(' ')} exited ${code ?? signal}: ${stderr}`));
-    });
-  });
+/** Runs a program to exit: its wall time, peak RSS and output (text). */
+async function runChild(command: string, args: string[]): Promise<{ wallMs: number; polledRssKb: number; stdout: string }> {
+  const { wallMs, polledRssKb, stdout } = await measure(command, args, CHILD_TIMEOUT_MS);
+  return { wallMs, polledRssKb, stdout: stdout.toString() };
 }
 
 const hasGnuTime = (() => {
@@ -169,7 +134,7 @@ const hasGnuTime = (() => {
   return async (): Promise<boolean> => {
     if (known === undefined) {
       try {
-        await measure(GNU_TIME, ['-f', '%M', 'true']);
+        await runChild(GNU_TIME, ['-f', '%M', 'true']);
         known = true;
       } catch {
         known = false;
@@ -185,10 +150,10 @@ async function runKcat(bootstrap: readonly string[], topic: string, codec: Codec
   if (await hasGnuTime()) {
     // GNU time reports kcat's own peak RSS exactly (the wrapper's fork+exec is ~1 ms of wall).
     const out = join(dir, 'time.txt');
-    const { wallMs } = await measure(GNU_TIME, ['-f', '%M', '-o', out, ...kcat]);
+    const { wallMs } = await runChild(GNU_TIME, ['-f', '%M', '-o', out, ...kcat]);
     return { windowMs: undefined, wallMs, rssKb: Number(readFileSync(out, 'utf8').trim().split('\n').pop()), rssSource: 'GNU time' };
   }
-  const { wallMs, polledRssKb } = await measure(kcat[0], kcat.slice(1));
+  const { wallMs, polledRssKb } = await runChild(kcat[0], kcat.slice(1));
   return { windowMs: undefined, wallMs, rssKb: polledRssKb, rssSource: 'VmHWM poll' };
 }
 
@@ -227,7 +192,7 @@ async function runNode(
   const args = [...o.nodeFlags, ...(profile ? ['--enable-source-maps'] : []), BUNDLE, client, `--bootstrap=${bootstrap.join(',')}`, `--topic=${topic}`,
     `--records=${records}`, `--codec=${codec}`, `--api=${o.api}`,
     `--chunk=${o.chunk}`, `--inflight=${o.inflight}`, ...(profile ? ['--profile'] : [])];
-  const { wallMs, polledRssKb, stdout } = await measure(process.execPath, args);
+  const { wallMs, polledRssKb, stdout } = await runChild(process.execPath, args);
   const result = JSON.parse(stdout.trim().split('\n').pop() ?? '') as ClientResult;
   return { windowMs: result.ms, wallMs, rssKb: Math.max(result.maxRssKb, polledRssKb), rssSource: 'maxRSS', result };
 }
