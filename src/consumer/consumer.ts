@@ -393,10 +393,10 @@ export class Consumer implements FetchHost, MembershipHost {
 
   fetched(p: AssignedPartition, records: FetchedRecords, bytes: number): void {
     p.acks.add(new TrackedBatch(p.acks, p.topic, p.partition, records, bytes, p.highWatermark));
+    this.handOut();
   }
 
   answered(): void {
-    this.handOut();
     this.changed();
   }
 
