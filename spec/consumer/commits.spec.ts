@@ -25,6 +25,37 @@ describe('commits follow acks', () => {
     await done();
   });
 
+  it('commits the leader epoch of the last acked record, and -1 after a seek', async () => {
+    const { time, cluster, client, produce, done } = await groupCluster(1);
+    await produce(3);
+    const before = cluster.partitionInfo('orders', 0)?.leaderEpoch as number;
+    const leader = cluster.partitionInfo('orders', 0)?.leader as number;
+    cluster.moveLeader('orders', 0, (leader % 3) + 1);
+    const after = cluster.partitionInfo('orders', 0)?.leaderEpoch as number;
+    expect(after).toBeGreaterThan(before);
+    await produce(2, 3);
+    const epoch = () => cluster.state.offsets.fetch('e', 'orders', 0)?.leaderEpoch;
+    const consumer = client().consumer({ groupId: 'e', topics: ['orders'], autoOffsetReset: 'earliest', ack: 'manual', autoCommitIntervalMs: 0 });
+    const records = await time.run(() => firstValueFrom(consumer.records$.pipe(take(5), toArray())));
+    expect(records.map((r) => r.leaderEpoch)).toEqual([before, before, before, after, after]);
+    for (const r of records.slice(0, 3)) r.ack();
+    await time.run(() => consumer.commit());
+    expect(epoch()).toBe(before);
+    records[3].ack(); // into the second batch: the record before the commit point tells the epoch
+    await time.run(() => consumer.commit());
+    expect(cluster.state.offsets.fetch('e', 'orders', 0)?.offset).toBe(4n);
+    expect(epoch()).toBe(after);
+    records[4].ack();
+    await time.run(() => consumer.commit());
+    expect(epoch()).toBe(after);
+    consumer.seek({ topic: 'orders', partition: 0, offset: 1n });
+    await time.run(() => consumer.commit());
+    expect(cluster.state.offsets.fetch('e', 'orders', 0)?.offset).toBe(1n);
+    expect(epoch()).toBe(-1);
+    await time.run(() => consumer.close());
+    await done();
+  });
+
   it('auto-commits acked offsets every autoCommitIntervalMs', async () => {
     const { time, client, produce, committed, done } = await groupCluster(1);
     await produce(3);

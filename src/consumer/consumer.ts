@@ -487,10 +487,10 @@ export class Consumer implements FetchHost, MembershipHost {
   }
 
   private async commitPartitions(parts: readonly AssignedPartition[], member: CommitIdentity): Promise<void> {
-    const offsets: Array<{ p: AssignedPartition; offset: bigint }> = [];
+    const offsets: Array<{ p: AssignedPartition; offset: bigint; leaderEpoch: number }> = [];
     for (const p of parts) {
       const offset = p.acks.pending;
-      if (offset !== null) offsets.push({ p, offset });
+      if (offset !== null) offsets.push({ p, offset, leaderEpoch: p.acks.pendingEpoch });
     }
     if (offsets.length === 0) return;
     let failures: Map<string, KafkaError>;
@@ -499,7 +499,7 @@ export class Consumer implements FetchHost, MembershipHost {
         this.client,
         this.config.groupId as string,
         member,
-        offsets.map(({ p, offset }) => ({ topic: p.topic, partition: p.partition, offset, leaderEpoch: -1 })),
+        offsets.map(({ p, offset, leaderEpoch }) => ({ topic: p.topic, partition: p.partition, offset, leaderEpoch })),
       );
     } catch (e) {
       this.counters.commitFailures++;

@@ -50,6 +50,12 @@ export class PartitionAcks implements AckTarget {
   private readonly handed: TrackedBatch[] = [];
   /** The offset a commit moves to: after the last record of the contiguous acked run. */
   private point: bigint | null = null;
+  /**
+   * The leader epoch of the last record of that run, committed with it (KIP-320: a member
+   * resuming from the commit can tell a truncated log from its own position), or -1 where no
+   * record tells it (a seek, or the position the partition started from).
+   */
+  private pointEpoch = -1;
   private committed: bigint | null = null;
   private retired = false;
   /** Bytes fetched and not yet fully acked. */
@@ -126,6 +132,11 @@ export class PartitionAcks implements AckTarget {
     return this.point !== null && this.point !== this.committed ? this.point : null;
   }
 
+  /** The leader epoch to commit with `pending`. */
+  get pendingEpoch(): number {
+    return this.pointEpoch;
+  }
+
   /** A commit of `offset` went through. */
   committedAt(offset: bigint): void {
     this.committed = offset;
@@ -144,6 +155,7 @@ export class PartitionAcks implements AckTarget {
   reposition(offset: bigint): void {
     const bytes = this.dropAll();
     this.point = offset;
+    this.pointEpoch = -1;
     this.release(bytes);
   }
 
@@ -181,6 +193,7 @@ export class PartitionAcks implements AckTarget {
     while (this.handed.length > 0 && this.handed[0].left === 0) {
       const done = this.handed.shift() as TrackedBatch;
       this.point = done.nextOffset;
+      if (done.records.length > 0) this.pointEpoch = done.records[done.records.length - 1].leaderEpoch;
       freed += done.bytes;
     }
     const head = this.handed[0];
@@ -190,6 +203,7 @@ export class PartitionAcks implements AckTarget {
       if (i > head.cursor) {
         head.cursor = i;
         this.point = head.records[i].offset;
+        this.pointEpoch = head.records[i - 1].leaderEpoch;
       }
     }
     if (freed > 0) this.release(freed);
