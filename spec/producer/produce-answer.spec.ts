@@ -44,9 +44,11 @@ const CASES: Array<[number, AnswerAction, AnswerAction, AnswerAction, boolean]> 
 
 describe('classifyProduceAnswer', () => {
   it.each(CASES)('code %i: idempotent %s, plain %s, transactional %s (refresh %s)', (code, forIdempotent, forPlain, forTransactional, refresh) => {
-    expect(classifyProduceAnswer(code, idempotent)).toEqual({ action: forIdempotent, refreshMetadata: refresh });
-    expect(classifyProduceAnswer(code, plain)).toEqual({ action: forPlain, refreshMetadata: refresh });
-    expect(classifyProduceAnswer(code, transactional)).toEqual({ action: forTransactional, refreshMetadata: refresh });
+    // only a batch refused as out of order goes again without backoff: it waited for an earlier one
+    const immediate = code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER;
+    expect(classifyProduceAnswer(code, idempotent)).toEqual({ action: forIdempotent, refreshMetadata: refresh, immediate: immediate && forIdempotent === 'retry' });
+    expect(classifyProduceAnswer(code, plain)).toEqual({ action: forPlain, refreshMetadata: refresh, immediate: false });
+    expect(classifyProduceAnswer(code, transactional)).toEqual({ action: forTransactional, refreshMetadata: refresh, immediate: immediate && forTransactional === 'retry' });
   });
 
   it('fails a single record too large, which no split can help, and any too-large batch when it cannot split', () => {

@@ -9,6 +9,7 @@ export class ProducerBatch {
   private bytesOnWire: Buffer | null = null;
   private sends = 0;
   private notBefore = 0;
+  private again = false;
   /** Tells every record its outcome and frees the batch's memory (set by the producer). */
   reporter: ((batch: ProducerBatch, error: Error | null, baseOffset: bigint, logAppendTime: number) => void) | null = null;
 
@@ -42,6 +43,11 @@ export class ProducerBatch {
     return this.sends;
   }
 
+  /** Sent before and back to be sent again under the same stamp (it must go in sequence order). */
+  get isResend(): boolean {
+    return this.again;
+  }
+
   /** Not to be sent again before this time (retry backoff). */
   get retryAt(): number {
     return this.notBefore;
@@ -63,6 +69,7 @@ export class ProducerBatch {
   retryFrom(at: number): void {
     this.current = 'ready';
     this.notBefore = at;
+    this.again = true;
   }
 
   /** Refused as too large: held back (as while encoding) while its halves are made. */
@@ -89,8 +96,9 @@ export class ProducerBatch {
     this.producerId = producerId;
     this.producerEpoch = producerEpoch;
     this.baseSequence = baseSequence;
-    // the old stamp's retries are over: the new one may go at once
+    // the old stamp's retries are over: the new one may go at once, as a first send
     this.notBefore = 0;
+    this.again = false;
   }
 
   /** Reports the outcome to every record, once, through the producer's reporter. */

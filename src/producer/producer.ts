@@ -147,7 +147,11 @@ export class Producer implements Observer<ProducerRecord> {
     this.partitioner = createPartitioner(this.config.partitioner, { random: this.config.random });
     this.accumulator = new Accumulator(this.config.batchBytes, this.config.lingerMs, scheduler, (t, p, r, receipts, b) => this.onBatch(t, p, r, receipts, b));
     this.placement = new Placement(this.topics, this.partitioner, this.accumulator, (r, e) => this.failHeld(r, e));
-    this.sender = new Sender(client, this.config, scheduler, this.topics, changed, role?.gate ?? null, (b) => this.sequencing.sequenceGap(b), (b) => splitBatch(b, this.config.compression));
+    // a partition goes once its sequences allow (a gap moves it to a new epoch first), and, in a
+    // transaction, once it is in the transaction
+    const gate = role?.gate;
+    const ready = gate === undefined ? (t: string, p: number) => this.sequencing.mayWrite(t, p) : (t: string, p: number) => this.sequencing.mayWrite(t, p) && gate.ready(t, p);
+    this.sender = new Sender(client, this.config, scheduler, this.topics, changed, { ready }, (b) => this.sequencing.sequenceGap(b), (b) => splitBatch(b, this.config.compression));
     this.sequencing = new Sequencing(this.config.idempotent, {
       obtain: role ? () => role.obtainIdentity() : () => initProducerId(this.client, 'any', null, this.config.transactionTimeoutMs),
       bump: (current) => bumpEpoch(this.client, current, this.config.transactionTimeoutMs),

@@ -18,6 +18,13 @@ const RETRY_BACKOFF = { initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, ji
 class PartitionQueue {
   readonly batches: ProducerBatch[] = [];
   inFlight = 0;
+  /**
+   * The producer id and epoch of the last batch the broker took. A batch of another stamp (the
+   * first of a producer id, or of an epoch) goes alone: a broker without state for it takes only
+   * sequence 0, and one that wrote a later sequence first would break the order.
+   */
+  acceptedId = -1n;
+  acceptedEpoch = -1;
 
   constructor(
     readonly topic: string,
@@ -31,20 +38,32 @@ export interface SenderCounters {
   errors: number;
 }
 
-/** Gate for transactional sends: a partition must be in the transaction before its batches go. */
+/**
+ * Gate for a partition's sends: a transaction's partition must be in the transaction, and a
+ * partition whose sequences have a gap must move to a new epoch, before its batches go.
+ */
 export interface PartitionGate {
   /** True when the partition may be written now; otherwise arranges for it and calls wake() later. */
   ready(topic: string, partition: number): boolean;
 }
 
+/** Most batches of one idempotent partition in flight at once: what the broker keeps for dedupe (KIP-98). */
+export const MAX_IN_FLIGHT_PER_PARTITION = 5;
+
 /**
- * Moves closed batches to their partition leaders: the next batch of every partition led by
- * a broker goes in one Produce request, at most maxInFlight requests per broker. A partition
- * has one batch in flight at a time, so a retried batch can never land behind a later one,
- * whatever the broker checks: order holds with and without idempotence (and with
- * idempotence, the broker's sequence dedupe makes the retry exact). Throughput per partition
- * comes from batch size (batchBytes), not from pipelining. Retriable failures go back with
- * backoff until deliveryTimeoutMs; leadership errors refresh metadata first.
+ * Moves closed batches to their partition leaders, at most maxInFlight Produce requests per
+ * broker, each carrying at most one batch per partition (the broker takes one per partition).
+ *
+ * With idempotence a partition pipelines: up to maxInFlight of its batches are in flight at
+ * once, in sequence order, and the broker's sequence checks keep them in order and free of
+ * duplicates. A batch that comes back to be sent again goes alone, once nothing before it is
+ * in flight, and nothing after it goes until it is answered: so resends go in sequence order,
+ * and the batches behind a failed one (refused as out of order) follow it one by one.
+ * Without idempotence nothing would stop a resend from landing behind a later batch, so each
+ * partition has one batch in flight at a time: order holds, throughput comes from batch size.
+ *
+ * Retriable failures go back with backoff until deliveryTimeoutMs; leadership errors refresh
+ * metadata first.
  */
 export class Sender {
   private readonly queues = new Map<string, PartitionQueue>();
@@ -55,7 +74,8 @@ export class Sender {
   private again = false;
   private held = 0;
   private fatal: Error | null = null;
-  private encodedWaiters: Array<() => void> = [];
+  /** Batches of one partition in flight at once. */
+  private readonly window: number;
   readonly counters: SenderCounters = { requests: 0, retries: 0, errors: 0 };
 
   constructor(
@@ -64,7 +84,7 @@ export class Sender {
     private readonly scheduler: SchedulerLike,
     private readonly topics: TopicRegistry,
     private readonly changed: () => void,
-    private readonly gate: PartitionGate | null,
+    private readonly gate: PartitionGate,
     /**
      * Told when a batch of a non-transactional idempotent producer fails for good: its sequences
      * are then missing from the log, so every later batch of its partition would be out of order.
@@ -72,7 +92,9 @@ export class Sender {
     private readonly sequenceGap: ((batch: ProducerBatch) => void) | null = null,
     /** Splits a batch the broker refused as too large into two, in order, encoded and ready. */
     private readonly split: ((batch: ProducerBatch) => Promise<ProducerBatch[]>) | null = null,
-  ) {}
+  ) {
+    this.window = config.idempotent ? Math.min(config.maxInFlight, MAX_IN_FLIGHT_PER_PARTITION) : 1;
+  }
 
   get inFlightRequests(): number {
     let n = 0;
@@ -116,28 +138,15 @@ export class Sender {
     this.changed();
   }
 
-  /**
-   * Calls `callback` once no queued batch is still encoding (requests in flight do not matter):
-   * with the sender held, the batches not in flight then stay as they are until release().
-   */
-  whenEncoded(callback: () => void): void {
-    this.encodedWaiters.push(callback);
-    this.checkEncoded();
+  /** Whether a batch of the partition is in flight or still encoding. */
+  busy(topic: string, partition: number): boolean {
+    const q = this.queues.get(`${topic}\u0000${partition}`);
+    return q !== undefined && (q.inFlight > 0 || q.batches.some((b) => b.state === 'encoding'));
   }
 
-  private checkEncoded(): void {
-    if (this.encodedWaiters.length === 0) return;
-    for (const q of this.queues.values()) if (q.batches.some((b) => b.state === 'encoding')) return;
-    const waiters = this.encodedWaiters;
-    this.encodedWaiters = [];
-    for (const w of waiters) w();
-  }
-
-  /** The batches waiting to be sent (not in flight, not done), in send order per partition. */
-  queued(): ProducerBatch[] {
-    const out: ProducerBatch[] = [];
-    for (const q of this.queues.values()) for (const b of q.batches) if (b.state === 'ready' || b.state === 'encoding') out.push(b);
-    return out;
+  /** The partition's batches waiting to be sent (not in flight, not done), in send order. */
+  queuedOf(topic: string, partition: number): ProducerBatch[] {
+    return this.queues.get(`${topic}\u0000${partition}`)?.batches.filter((b) => b.state === 'ready' || b.state === 'encoding') ?? [];
   }
 
   /** Defers drains until release(): batches closing together then share requests. */
@@ -151,8 +160,6 @@ export class Sender {
 
   /** Sends what can be sent now. Re-entrant calls are folded into one more pass. */
   drain(): void {
-    // settled requests and finished encodings come through here: an idle waiter may be due
-    this.checkEncoded();
     if (this.held > 0) return;
     if (this.draining) {
       this.again = true;
@@ -171,22 +178,18 @@ export class Sender {
 
   private pass(): void {
     const now = this.scheduler.now();
-    const perBroker = new Map<number, ProducerBatch[]>();
+    /** Per broker, per partition: the batches that may go now, in sequence order. */
+    const perBroker = new Map<number, ProducerBatch[][]>();
     let nextWake = Infinity;
-    for (const [key, q] of this.queues) {
-      // an expiry can hold the sender (sequence gap): then nothing more goes until release()
-      if (this.held > 0) return;
+    for (const q of this.queues.values()) {
+      // a partition's queue stays when empty: it remembers the stamp the broker took last
+      if (q.batches.length === 0) continue;
       nextWake = Math.min(nextWake, this.expire(q, now));
-      if (q.batches.length === 0) {
-        if (q.inFlight === 0) this.queues.delete(key);
-        continue;
-      }
-      if (q.inFlight > 0) continue;
-      const candidate = q.batches[0];
-      if (candidate.state !== 'ready') continue; // still encoding: it goes first once encoded
-      if (candidate === undefined) continue;
-      if (candidate.retryAt > now) {
-        nextWake = Math.min(nextWake, candidate.retryAt);
+      if (q.inFlight >= this.window) continue;
+      const first = this.nextToSend(q);
+      if (first === undefined) continue;
+      if (first.retryAt > now) {
+        nextWake = Math.min(nextWake, first.retryAt);
         continue;
       }
       const leader = this.topics.leader(q.topic, q.partition);
@@ -195,30 +198,69 @@ export class Sender {
         nextWake = Math.min(nextWake, now + this.config.lingerMs + 50);
         continue;
       }
-      if (this.gate !== null && !this.gate.ready(q.topic, q.partition)) continue;
-      let list = perBroker.get(leader);
-      if (list === undefined) {
-        list = [];
-        perBroker.set(leader, list);
+      if (!this.gate.ready(q.topic, q.partition)) continue;
+      const ready = this.sendable(q, now);
+      if (ready.length === 0) continue;
+      let lists = perBroker.get(leader);
+      if (lists === undefined) {
+        lists = [];
+        perBroker.set(leader, lists);
       }
-      list.push(candidate);
+      lists.push(ready);
     }
-    if (this.held > 0) return;
-    for (const [broker, candidates] of perBroker) {
+    for (const [broker, lists] of perBroker) {
+      // one request takes the next batch of each partition, the next request the one after
+      let round = 0;
       let at = 0;
-      while (at < candidates.length && (this.brokerInFlight.get(broker) ?? 0) < this.config.maxInFlight) {
+      while ((this.brokerInFlight.get(broker) ?? 0) < this.config.maxInFlight) {
         const batches: ProducerBatch[] = [];
         let bytes = 0;
-        while (at < candidates.length) {
-          const size = candidates[at].encoded?.length ?? 0;
+        for (; at < lists.length; at++) {
+          const b = lists[at][round];
+          if (b === undefined) continue;
+          const size = b.encoded?.length ?? 0;
           if (batches.length > 0 && bytes + size > this.config.maxRequestBytes) break;
-          batches.push(candidates[at++]);
+          batches.push(b);
           bytes += size;
         }
-        this.send(broker, batches);
+        if (at === lists.length) {
+          at = 0;
+          round++;
+        }
+        if (batches.length > 0) this.send(broker, batches);
+        else if (lists.every((l) => l.length <= round)) break;
       }
     }
     this.scheduleWake(nextWake);
+  }
+
+  /** The partition's first batch not in flight, if it is ready to go (in order: one still encoding holds the rest). */
+  private nextToSend(q: PartitionQueue): ProducerBatch | undefined {
+    for (const b of q.batches) {
+      if (b.state === 'in-flight') continue;
+      return b.state === 'ready' ? b : undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * The partition's batches that may go now, in order, within its window: a resend, or the
+   * first batch of a stamp, only once nothing of the partition is in flight, and then alone.
+   */
+  private sendable(q: PartitionQueue, now: number): ProducerBatch[] {
+    const out: ProducerBatch[] = [];
+    let inFlight = q.inFlight;
+    for (const b of q.batches) {
+      if (inFlight >= this.window) break;
+      if (b.state === 'in-flight') continue;
+      if (b.state !== 'ready' || b.retryAt > now) break;
+      const alone = b.isResend || (this.config.idempotent && (b.producerId !== q.acceptedId || b.producerEpoch !== q.acceptedEpoch));
+      if (alone && inFlight > 0) break;
+      out.push(b);
+      inFlight++;
+      if (alone) break;
+    }
+    return out;
   }
 
   /**
@@ -327,7 +369,7 @@ export class Sender {
         continue;
       }
       const code = pr.errorCode;
-      const { action, refreshMetadata } = classifyProduceAnswer(code, {
+      const { action, refreshMetadata, immediate } = classifyProduceAnswer(code, {
         count: b.count,
         idempotent: this.config.idempotent,
         transactional: this.config.transactionalId !== null,
@@ -335,6 +377,8 @@ export class Sender {
       });
       if (refreshMetadata) this.topics.refresh(b.topic, code);
       if (action === 'done') {
+        q.acceptedId = b.producerId;
+        q.acceptedEpoch = b.producerEpoch;
         this.finish(q, b, null, code === 0 ? pr.baseOffset : -1n, Number(pr.logAppendTimeMs));
         continue;
       }
@@ -343,7 +387,7 @@ export class Sender {
       else if (action === 'fenced') {
         this.finish(q, b, new ProducerFencedError(error.message), -1n, -1);
         this.stop(new ProducerFencedError(error.message));
-      } else if (action === 'retry') this.retryOrFail(q, b, error);
+      } else if (action === 'retry') this.retryOrFail(q, b, error, immediate);
       else this.finish(q, b, error, -1n, -1);
     }
     this.drain();
@@ -386,9 +430,9 @@ export class Sender {
     );
   }
 
-  private retryOrFail(q: PartitionQueue, b: ProducerBatch, cause: unknown): void {
+  private retryOrFail(q: PartitionQueue, b: ProducerBatch, cause: unknown, immediate = false): void {
     const now = this.scheduler.now();
-    const delay = backoffDelay(b.attempts, RETRY_BACKOFF, this.config.random);
+    const delay = immediate ? 0 : backoffDelay(b.attempts, RETRY_BACKOFF, this.config.random);
     if (now + delay - b.createdAt >= this.config.deliveryTimeoutMs) {
       this.finish(q, b, new DeliveryTimeoutError(this.config.deliveryTimeoutMs, cause), -1n, -1);
       return;

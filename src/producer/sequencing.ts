@@ -7,6 +7,8 @@ const MAX_SEQUENCE = 0x7fffffff;
 /** The sequence after `count` records from `seq`: sequences wrap past int32 max to 0. */
 export const sequenceAfter = (seq: number, count: number): number => (seq + count) % (MAX_SEQUENCE + 1);
 
+const keyOf = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
 /** What the sequencing needs of the producer around it. */
 export interface SequencingHost {
   /** The first identity (InitProducerId, or the transactional producer's). */
@@ -15,34 +17,52 @@ export interface SequencingHost {
   bump(current: ProducerIdentity): Promise<ProducerIdentity>;
   /** Seals a stamped batch and hands it to the sender. */
   dispatch(batch: ProducerBatch): void;
-  /** The sender, held while an epoch is bumped. */
+  /** What the sequencing needs of the sender. */
   readonly sender: {
-    hold(): void;
-    release(): void;
-    whenEncoded(callback: () => void): void;
-    queued(): ProducerBatch[];
+    /** Whether a batch of the partition is in flight or still encoding (its stamp may not change then). */
+    busy(topic: string, partition: number): boolean;
+    /** The partition's batches not yet acknowledged and not in flight, in send order. */
+    queuedOf(topic: string, partition: number): ProducerBatch[];
+    /** Sends what may go now (a partition held back may go on). */
+    drain(): void;
     stop(error: Error): void;
   };
 }
 
+/** One partition's stamp: the identity its batches carry and the next sequence under it. */
+interface PartitionStamp {
+  identity: ProducerIdentity;
+  next: number;
+  /** A batch of it failed for good: nothing of it goes until it moves to a bumped epoch. */
+  gap: boolean;
+}
+
 /**
- * The one owner of the producer identity, its epoch, the next sequence of every partition and
- * the batches that closed while no identity was known. Without idempotence it only passes
- * batches through.
+ * The one owner of the producer identity, its epoch, and each partition's stamp (the identity
+ * its batches carry, and its next sequence). Without idempotence it only passes batches through.
+ *
+ * The broker keeps producer state per partition, so partitions move to a new epoch one by one
+ * (as the Java client does since KIP-360): a partition whose batch failed for good (its
+ * sequences now have a gap the broker would refuse every later batch for) is held until nothing
+ * of it is in flight and the bumped epoch is known, then its waiting batches are stamped again
+ * from sequence 0. Every other partition keeps its pipeline and its epoch.
  */
 export class Sequencing {
+  /** The newest identity; null until the first one is known. */
   private identity: ProducerIdentity | null = null;
-  private pending = false;
+  private obtaining = false;
+  /** Batches closed before the first identity was known. */
   private waiting: ProducerBatch[] = [];
-  /** Next sequence per partition (`topic\0partition`) under the current identity. */
-  private sequences = new Map<string, number>();
+  private readonly stamps = new Map<string, PartitionStamp>();
+  /** The epoch bump under way: partitions with a gap wait for it. */
+  private bumping: Promise<void> | null = null;
 
   constructor(
     private readonly idempotent: boolean,
     private readonly host: SequencingHost,
   ) {}
 
-  /** A batch just closed: stamped with the identity and its partition's next sequence and dispatched, or kept until the identity is known. */
+  /** A batch just closed: stamped with its partition's identity and next sequence and dispatched, or kept until an identity is known. */
   add(batch: ProducerBatch): void {
     if (!this.idempotent) {
       this.host.dispatch(batch);
@@ -57,56 +77,82 @@ export class Sequencing {
   }
 
   /**
-   * A batch failed for good and left a gap in its partition's sequences (KIP-360): the broker
-   * would refuse every later batch of it as out of order. Bump the epoch and re-stamp what is
-   * waiting, from sequence 0 per partition, then go on. Requests in flight are not waited for:
-   * a batch in flight stays under its old epoch, and any of its partition's successors were
-   * re-stamped behind it, so the broker sees the old epoch's batches end before the new epoch
-   * begins (one batch in flight per partition). So one silent broker delays no other. Batches
-   * closing meanwhile wait for the new identity, as before the first InitProducerId.
+   * Whether the partition's batches may be sent now. A partition with a gap moves to the bumped
+   * epoch here, once nothing of it is in flight or encoding: its waiting batches are stamped
+   * again, in send order, from sequence 0.
+   */
+  mayWrite(topic: string, partition: number): boolean {
+    if (!this.idempotent) return true;
+    const s = this.stamps.get(keyOf(topic, partition));
+    if (s === undefined || !s.gap) return true;
+    const identity = this.identity;
+    if (this.bumping !== null || identity === null || sameIdentity(identity, s.identity) || this.host.sender.busy(topic, partition)) return false;
+    s.identity = identity;
+    s.next = 0;
+    s.gap = false;
+    for (const b of this.host.sender.queuedOf(topic, partition)) {
+      b.restamp(identity.producerId, identity.producerEpoch, s.next);
+      s.next = sequenceAfter(s.next, b.count);
+    }
+    return true;
+  }
+
+  /**
+   * A batch failed for good and left a gap in its partition's sequences (KIP-360): the partition
+   * is held (mayWrite) and the epoch bumped, once for every partition with a gap at the time.
    */
   sequenceGap(failed: ProducerBatch): void {
-    const current = this.identity;
-    if (current === null) return; // a bump is already under way and will re-stamp this one's followers
-    // a batch of an epoch already left behind: its successors are under the new one, no gap there
-    if (failed.producerId !== current.producerId || failed.producerEpoch !== current.producerEpoch) return;
-    this.identity = null;
-    this.pending = true;
-    const { sender } = this.host;
-    sender.hold();
-    sender.whenEncoded(() => {
-      void this.host
-        .bump(current)
-        .then((identity) => {
-          this.sequences = restampBatches(sender.queued(), identity);
-          this.adopt(identity);
-        })
-        .catch((e: unknown) => {
-          // Without a usable identity the queued batches could never be written in order.
-          sender.stop(asKafkaError(e));
-          this.failed(e);
-        })
-        .finally(() => sender.release());
-    });
+    const s = this.stamps.get(keyOf(failed.topic, failed.partition));
+    // a batch of a stamp already left behind: its successors carry the new one, no gap there
+    if (s === undefined || s.gap || failed.producerId !== s.identity.producerId || failed.producerEpoch !== s.identity.producerEpoch) return;
+    s.gap = true;
+    this.bumpEpoch(s.identity);
   }
 
   /** A new identity between transactions, nothing queued or in flight: sequences start over. */
   replace(identity: ProducerIdentity): void {
     this.identity = identity;
-    this.sequences = new Map();
+    this.stamps.clear();
   }
 
-  private stamp(batch: ProducerBatch, identity: ProducerIdentity): ProducerBatch {
-    const key = `${batch.topic}\u0000${batch.partition}`;
-    const seq = this.sequences.get(key) ?? 0;
-    this.sequences.set(key, sequenceAfter(seq, batch.count));
-    batch.restamp(identity.producerId, identity.producerEpoch, seq);
+  private bumpEpoch(current: ProducerIdentity): void {
+    const newest = this.identity;
+    // the bump under way, or one already done past `current`, serves this gap too
+    if (this.bumping !== null || newest === null || !sameIdentity(newest, current)) {
+      if (this.bumping === null) this.host.sender.drain();
+      return;
+    }
+    this.bumping = this.host
+      .bump(newest)
+      .then((identity) => {
+        this.identity = identity;
+      })
+      .catch((e: unknown) => {
+        // without a usable identity the partition's batches could never be written in order
+        this.host.sender.stop(asKafkaError(e));
+        this.failed(e);
+      })
+      .finally(() => {
+        this.bumping = null;
+        this.host.sender.drain();
+      });
+  }
+
+  private stamp(batch: ProducerBatch, newest: ProducerIdentity): ProducerBatch {
+    const key = keyOf(batch.topic, batch.partition);
+    let s = this.stamps.get(key);
+    if (s === undefined) {
+      s = { identity: newest, next: 0, gap: false };
+      this.stamps.set(key, s);
+    }
+    batch.restamp(s.identity.producerId, s.identity.producerEpoch, s.next);
+    s.next = sequenceAfter(s.next, batch.count);
     return batch;
   }
 
   private ensure(): void {
-    if (this.pending) return;
-    this.pending = true;
+    if (this.obtaining) return;
+    this.obtaining = true;
     this.host.obtain().then(
       (identity) => this.adopt(identity),
       (e: unknown) => this.failed(e),
@@ -116,14 +162,14 @@ export class Sequencing {
   /** Batches closed while the identity was unknown go out under it, in the order they closed. */
   private adopt(identity: ProducerIdentity): void {
     this.identity = identity;
-    this.pending = false;
+    this.obtaining = false;
     const waiting = this.waiting;
     this.waiting = [];
     for (const b of waiting) this.host.dispatch(this.stamp(b, identity));
   }
 
   private failed(e: unknown): void {
-    this.pending = false;
+    this.obtaining = false;
     const error = asKafkaError(e);
     const waiting = this.waiting;
     this.waiting = [];
@@ -131,17 +177,4 @@ export class Sequencing {
   }
 }
 
-/**
- * Moves unsent batches to `identity` with sequences from 0 per partition, in the order given
- * (send order), and returns the next sequence of every partition that has one.
- */
-export function restampBatches(batches: readonly ProducerBatch[], identity: ProducerIdentity): Map<string, number> {
-  const next = new Map<string, number>();
-  for (const b of batches) {
-    const key = `${b.topic}\u0000${b.partition}`;
-    const seq = next.get(key) ?? 0;
-    b.restamp(identity.producerId, identity.producerEpoch, seq);
-    next.set(key, sequenceAfter(seq, b.count));
-  }
-  return next;
-}
+const sameIdentity = (a: ProducerIdentity, b: ProducerIdentity): boolean => a.producerId === b.producerId && a.producerEpoch === b.producerEpoch;

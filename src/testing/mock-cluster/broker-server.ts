@@ -188,7 +188,8 @@ export class BrokerServer {
     // client ignoring ApiVersions)
     if (!serves(handler, frame.apiVersion)) return failWith(ErrorCode.UNSUPPORTED_VERSION);
     const injected = this.cluster.takeInjectedError(frame.apiKey, this.broker.id);
-    if (injected !== undefined) return failWith(injected);
+    // 0 in the queue lets its request through: errors can be aimed at the 2nd request of several
+    if (injected !== undefined && injected !== ErrorCode.NONE) return failWith(injected);
     return defer(() => toObservable(handler.handle(frame.body, ctx))).pipe(
       take(1),
       concatMap((result) => (result === NO_RESPONSE ? EMPTY : this.delayed(respond(result)))),

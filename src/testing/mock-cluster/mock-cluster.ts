@@ -164,7 +164,10 @@ export class MockCluster {
     p.leaderEpoch++;
   }
 
-  /** The next requests of `api` (name or key) answer these error codes, one each, in order. */
+  /**
+   * The next requests of `api` (name or key) answer these error codes, one each, in order; a 0
+   * lets its request through, answered as usual.
+   */
   injectErrors(api: string | number, codes: number[], options: { broker?: number } = {}): void {
     const key = typeof api === 'number' ? api : apis.get(api)?.apiKey;
     if (key === undefined) throw new KafkaConfigError('api', `unknown API ${String(api)}`);
