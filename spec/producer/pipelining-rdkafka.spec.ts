@@ -121,7 +121,6 @@ describeInterop("an idempotent producer pipelines one partition (librdkafka's mo
       expect.soft([...seen.values()].reduce((d, k) => d + k - 1, 0), 'records stored twice').toBe(0);
       expect.soft(numbers.findIndex((n, i) => n !== i), 'first record out of place (-1: none)').toBe(-1);
       expect.soft(offsets.findIndex((o, n) => o !== BigInt(n)), 'first record acknowledged at another offset than its place (-1: none)').toBe(-1);
-      expect.soft(summary.elapsedMs, 'run time (ms)').toBeLessThan(45_000);
     } finally {
       watch?.unsubscribe();
       await client.close();
