@@ -64,7 +64,7 @@ export interface FakeClusterClientOptions {
   delayMs?: number;
   /** Scripts the answer to each Produce request; default: all partitions succeed. */
   produce?: (call: FakeProduceCall) => FakeProduceAnswer | undefined;
-  /** Answer of InitProducerId. Default 1000n, epoch 0. */
+  /** Answer of InitProducerId. Default 1000n, epoch 0; asked to bump a current identity, its epoch + 1. */
   producerId?: bigint;
 }
 
@@ -77,7 +77,9 @@ export const partitionKey = (topic: string, partition: number): string => `${top
  * A ClusterClient without a network: fixed topic metadata, Produce answered by a script on the
  * given scheduler (so a TestScheduler controls when answers arrive), every Produce request
  * decoded and kept, InitProducerId answered with a fixed id. Offsets are assigned per
- * partition in the order successful answers are delivered, like a broker's log end offset.
+ * partition in the order successful answers are delivered, like a broker's log end offset. A
+ * batch with a sequence that the script lets through is checked as a broker checks it: out of
+ * order (45), a duplicate (46, not appended), or an older epoch (47).
  */
 export class FakeClusterClient implements ClusterClient {
   readonly produceCalls: FakeProduceCall[] = [];
@@ -88,6 +90,8 @@ export class FakeClusterClient implements ClusterClient {
   private readonly invalidated$ = new Subject<string>();
   readonly stats$: Observable<ClientStats> = of({ brokers: [] });
   private readonly logs = new Map<string, Array<string | null>>();
+  /** Per partition, the idempotent producer state a broker keeps: the stamp and sequence it expects next. */
+  private readonly sequences = new Map<string, { producerId: bigint; epoch: number; next: number }>();
   private readonly topics: Map<string, { partitions: number; leaders: number[] }>;
   private readonly brokers: number;
 
@@ -156,11 +160,14 @@ export class FakeClusterClient implements ClusterClient {
         return this.produce(broker, input as Input<ProduceRequest>, options) as unknown as Observable<Res>;
       }
       if (api.apiKey === InitProducerId.apiKey) {
+        // asked with a current identity (KIP-360): its epoch, bumped
+        const current = input as { producerId?: bigint; producerEpoch?: number };
+        const bump = current.producerId !== undefined && current.producerId >= 0n;
         const res: InitProducerIdResponse = {
           throttleTimeMs: 0,
           errorCode: 0,
-          producerId: this.options.producerId ?? 1000n,
-          producerEpoch: 0,
+          producerId: bump ? (current.producerId as bigint) : (this.options.producerId ?? 1000n),
+          producerEpoch: bump ? (current.producerEpoch ?? 0) + 1 : 0,
         };
         return of(res as unknown as Res);
       }
@@ -256,12 +263,25 @@ export class FakeClusterClient implements ClusterClient {
     );
   }
 
+  /** What a broker answers an idempotent batch (0: append), remembering what it appends. */
+  private sequenceCheck(key: string, b: FakeProducedBatch): number {
+    if (b.baseSequence < 0) return 0;
+    const s = this.sequences.get(key);
+    if (s !== undefined && s.producerId === b.producerId) {
+      if (b.producerEpoch < s.epoch) return 47;
+      if (b.producerEpoch === s.epoch && b.baseSequence !== s.next) return b.baseSequence < s.next ? 46 : 45;
+      if (b.producerEpoch > s.epoch && b.baseSequence !== 0) return 45;
+    }
+    this.sequences.set(key, { producerId: b.producerId, epoch: b.producerEpoch, next: b.baseSequence + b.count });
+    return 0;
+  }
+
   /** Applies the answer: successful partitions get offsets and their values appended. */
   private append(call: FakeProduceCall, answer: FakeProduceAnswer): ProduceResponse {
     const byTopic = new Map<string, ProduceResponse['responses'][number]>();
     for (const b of call.batches) {
       const key = partitionKey(b.topic, b.partition);
-      const code = answer.codes?.[key] ?? 0;
+      const code = answer.codes?.[key] ?? this.sequenceCheck(key, b);
       let baseOffset = -1n;
       if (code === 0) {
         const log = this.logs.get(key) ?? [];

@@ -32,6 +32,8 @@ export interface SequencingHost {
 /** One partition's stamp: the identity its batches carry and the next sequence under it. */
 interface PartitionStamp {
   identity: ProducerIdentity;
+  /** Which of the producer's identities that is: 0 the first, one more for each bump. */
+  generation: number;
   next: number;
   /** A batch of it failed for good: nothing of it goes until it moves to a bumped epoch. */
   gap: boolean;
@@ -50,6 +52,8 @@ interface PartitionStamp {
 export class Sequencing {
   /** The newest identity; null until the first one is known. */
   private identity: ProducerIdentity | null = null;
+  /** Bumps adopted so far. */
+  private generation = 0;
   private obtaining = false;
   /** Batches closed before the first identity was known. */
   private waiting: ProducerBatch[] = [];
@@ -86,8 +90,9 @@ export class Sequencing {
     const s = this.stamps.get(keyOf(topic, partition));
     if (s === undefined || !s.gap) return true;
     const identity = this.identity;
-    if (this.bumping !== null || identity === null || sameIdentity(identity, s.identity) || this.host.sender.busy(topic, partition)) return false;
+    if (this.bumping !== null || identity === null || s.generation === this.generation || this.host.sender.busy(topic, partition)) return false;
     s.identity = identity;
+    s.generation = this.generation;
     s.next = 0;
     s.gap = false;
     for (const b of this.host.sender.queuedOf(topic, partition)) {
@@ -106,26 +111,26 @@ export class Sequencing {
     // a batch of a stamp already left behind: its successors carry the new one, no gap there
     if (s === undefined || s.gap || failed.producerId !== s.identity.producerId || failed.producerEpoch !== s.identity.producerEpoch) return;
     s.gap = true;
-    this.bumpEpoch(s.identity);
+    // a bump under way, or one done since the partition's stamp, serves this gap too
+    if (this.bumping === null && s.generation === this.generation) this.bumpEpoch();
+    else this.host.sender.drain();
   }
 
   /** A new identity between transactions, nothing queued or in flight: sequences start over. */
   replace(identity: ProducerIdentity): void {
     this.identity = identity;
+    this.generation++;
     this.stamps.clear();
   }
 
-  private bumpEpoch(current: ProducerIdentity): void {
-    const newest = this.identity;
-    // the bump under way, or one already done past `current`, serves this gap too
-    if (this.bumping !== null || newest === null || !sameIdentity(newest, current)) {
-      if (this.bumping === null) this.host.sender.drain();
-      return;
-    }
+  private bumpEpoch(): void {
+    const current = this.identity;
+    if (current === null) return;
     this.bumping = this.host
-      .bump(newest)
+      .bump(current)
       .then((identity) => {
         this.identity = identity;
+        this.generation++;
       })
       .catch((e: unknown) => {
         // without a usable identity the partition's batches could never be written in order
@@ -142,7 +147,7 @@ export class Sequencing {
     const key = keyOf(batch.topic, batch.partition);
     let s = this.stamps.get(key);
     if (s === undefined) {
-      s = { identity: newest, next: 0, gap: false };
+      s = { identity: newest, generation: this.generation, next: 0, gap: false };
       this.stamps.set(key, s);
     }
     batch.restamp(s.identity.producerId, s.identity.producerEpoch, s.next);
@@ -176,5 +181,3 @@ export class Sequencing {
     for (const b of waiting) b.complete(error, -1n, -1);
   }
 }
-
-const sameIdentity = (a: ProducerIdentity, b: ProducerIdentity): boolean => a.producerId === b.producerId && a.producerEpoch === b.producerEpoch;
