@@ -118,7 +118,7 @@ export class Producer implements Observer<ProducerRecord> {
   /** Takes this producer out of its client's care once it has closed on its own. */
   private readonly release: () => void;
 
-  /** Counters and queue depths; emits on change. */
+  /** Counters and queue depths; emits on change, at most once per scheduler tick. */
   readonly stats$: Observable<ProducerStats>;
   /** Failures of records given through the Observer side (`records$.subscribe(producer)`). */
   readonly errors$: Observable<DeliveryError>;
@@ -131,8 +131,17 @@ export class Producer implements Observer<ProducerRecord> {
   ) {
     this.config = resolveProducerConfig(config);
     this.clock = burstClock(scheduler);
+    // Changes come per record (buffer memory) and per batch event; stats$ emits once per
+    // scheduler tick at most, with the state at its end, so a burst of records costs one emission.
+    let statsDue = false;
+    const emitStats = () => {
+      statsDue = false;
+      this.changes.next();
+    };
     const changed = () => {
-      if (this.changes.observed) this.changes.next();
+      if (statsDue || !this.changes.observed) return;
+      statsDue = true;
+      scheduler.schedule(emitStats);
     };
     this.memory = new MemoryPool(this.config.bufferMemory, this.config.maxBlockMs, scheduler, changed);
     this.intake = new Intake(
