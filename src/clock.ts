@@ -38,3 +38,13 @@ export function burstClock(scheduler: SchedulerLike = defaultScheduler): () => n
     return reading;
   };
 }
+
+/**
+ * Runs `work` once the current synchronous run of code is over: in a microtask on the
+ * real-time scheduler, as the next action on any other (virtual time, where microtasks do not
+ * mark the passing of time).
+ */
+export function atEndOfRun(scheduler: SchedulerLike, work: () => void): void {
+  if (scheduler === asyncScheduler) queueMicrotask(work);
+  else scheduler.schedule(work);
+}

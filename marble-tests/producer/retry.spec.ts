@@ -221,18 +221,19 @@ describe('producer retry timing (virtual time)', () => {
     });
     const producer = new Producer(fake, { acks: 'all', lingerMs: 5 }, ts);
     const a = track(producer.send([rec('a1', 0), rec('a2', 0)]));
-    // Batch closes at 5 (after InitProducerId), refused at 10, resent at 110, answered at 115.
-    await advanceTo(ts, 114);
+    // The call's batch closes as it ends (no linger for send([...])): sent at 0, refused at 5,
+    // resent at 105, answered at 110.
+    await advanceTo(ts, 109);
     expect(a.state).toBe('pending');
-    await advanceTo(ts, 115);
+    await advanceTo(ts, 110);
     expect(a.state).toBe('fulfilled');
     const b = track(producer.send(rec('b', 0)));
     await advanceTo(ts, 200);
     expect(b.state).toBe('fulfilled');
     expect(fake.produceCalls.map((c) => [c.at, c.batches.map((x) => [x.values.join(','), x.producerId, x.baseSequence])])).toEqual([
-      [5, [['a1,a2', 4242n, 0]]],
-      [110, [['a1,a2', 4242n, 0]]],
-      [120, [['b', 4242n, 2]]],
+      [0, [['a1,a2', 4242n, 0]]],
+      [105, [['a1,a2', 4242n, 0]]],
+      [115, [['b', 4242n, 2]]],
     ]);
     expect(fake.delivered('t', 0)).toEqual(['a1', 'a2', 'b']);
   });

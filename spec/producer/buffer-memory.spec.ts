@@ -1,4 +1,4 @@
-import { from, lastValueFrom, toArray } from 'rxjs';
+import { concat, from, lastValueFrom, mergeMap, timer, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { BufferExhaustedError, createClient, type ProducerConfig } from '../../src/index.js';
 import { MockCluster, virtualTime } from '../../src/testing/index.js';
@@ -84,11 +84,29 @@ describe('records waiting for buffer room are bounded', () => {
     await done();
   });
 
-  it('fails the records of a synchronous source piped into produce() past the bound, naming BufferExhaustedError', async () => {
+  it('takes a synchronous source piped into produce() whole, as one run: every record delivered, the buffer never past bufferMemory', async () => {
+    const { time, producerOf, done } = await setup(5);
+    const producer = producerOf({ bufferMemory: 4096, maxWaitingBytes: 8192 });
+    let peak = 0;
+    const watch = producer.stats$.subscribe((s) => (peak = Math.max(peak, s.queuedBytes)));
+    const records = Array.from({ length: 1000 }, (_, i) => ({ topic: 't', value: `record ${i}`.padEnd(100, '.') }));
+    const metas = await time.run(() => lastValueFrom(from(records).pipe(producer.produce(), toArray())));
+    watch.unsubscribe();
+    // 1000 x 121 bytes: thirty times the buffer, and more than maxWaitingBytes, yet the caller
+    // handed them over in one go (and holds them): they wait as given, not refused
+    expect(metas.map((m) => m.offset)).toEqual(records.map((_, i) => BigInt(i)));
+    expect(peak).toBeGreaterThan(0);
+    expect(peak).toBeLessThanOrEqual(4096);
+    await done();
+  });
+
+  it('bounds a burst that arrives while others wait: past maxWaitingBytes its records are refused with BufferExhaustedError', async () => {
     const { time, producerOf, done } = await setup(2000);
     const producer = producerOf({ bufferMemory: 4096, maxWaitingBytes: 8192 });
-    const records = Array.from({ length: 1000 }, (_, i) => ({ topic: 't', value: `record ${i}`.padEnd(100, '.') }));
-    const error = await time.run(() => lastValueFrom(from(records).pipe(producer.produce(), toArray())).catch((e: unknown) => e));
+    const burst = (from: number) => Array.from({ length: 500 }, (_, i) => ({ topic: 't', value: `record ${from + i}`.padEnd(100, '.') }));
+    // the first burst fills the buffer and waits whole; the second comes a tick later, behind it
+    const source = concat(from(burst(0)), timer(1, time.scheduler).pipe(mergeMap(() => from(burst(500)))));
+    const error = await time.run(() => lastValueFrom(source.pipe(producer.produce(), toArray())).catch((e: unknown) => e));
     expect((error as Error).name).toBe('DeliveryError');
     expect((error as Error).cause).toBeInstanceOf(BufferExhaustedError);
     expect(((error as Error).cause as Error).message).toMatch(/maxWaitingBytes 8192/);

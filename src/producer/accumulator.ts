@@ -7,6 +7,10 @@ import type { PendingRecord } from './record.js';
 
 /** A partition's open batch: its records encoded so far, their receipts, and its triggers. */
 interface Lane {
+  topic: string;
+  partition: number;
+  /** In the run being placed (closingTouched): whether its partition had nothing waiting to be sent as the run reached it. */
+  closeAfterRun: boolean | null;
   /**
    * The batch pipeline's input. What flows through operators/batch is each record's size:
    * the operator decides when a batch closes (lingerMs, batchBytes, flush), while the record
@@ -36,6 +40,9 @@ export class Accumulator {
   /** The last topic's lanes: records mostly come in runs of one topic. */
   private lastTopic: string | null = null;
   private lastLanes: Array<Lane | undefined> = [];
+  /** While a run is placed: the lanes it reached, and what tells whether their partition is idle. */
+  private touched: Lane[] | null = null;
+  private idle: ((topic: string, partition: number) => boolean) | null = null;
 
   constructor(
     private readonly batchBytes: number,
@@ -58,7 +65,37 @@ export class Accumulator {
 
   private lane(topic: string, partition: number): Lane {
     const topicLanes = this.topicLanes(topic);
-    return topicLanes[partition] ?? this.open(topicLanes, topic, partition);
+    const lane = topicLanes[partition] ?? this.open(topicLanes, topic, partition);
+    if (this.touched !== null && lane.closeAfterRun === null) {
+      lane.closeAfterRun = (this.idle as (topic: string, partition: number) => boolean)(topic, partition);
+      this.touched.push(lane);
+    }
+    return lane;
+  }
+
+  /**
+   * Runs `place` (which adds one run of records), then closes the open batches it added to
+   * whose partition was `idle` (nothing waiting to be sent) when the run reached it.
+   */
+  closingTouched(place: () => void, idle: (topic: string, partition: number) => boolean): void {
+    if (this.touched !== null) {
+      place();
+      return;
+    }
+    this.touched = [];
+    this.idle = idle;
+    try {
+      place();
+    } finally {
+      const lanes = this.touched;
+      this.touched = null;
+      this.idle = null;
+      for (const lane of lanes) {
+        const close = lane.closeAfterRun;
+        lane.closeAfterRun = null;
+        if (close === true && lane.bytes > 0) lane.close.next();
+      }
+    }
   }
 
   /**
@@ -137,7 +174,7 @@ export class Accumulator {
         this.onBatch(topic, partition, records, receipts.finish(), bytes);
       });
     // a batch can only close once records are in, which is after this
-    const lane: Lane = { input: input as Subscriber<number>, close, writer, receipts, bytes: 0 };
+    const lane: Lane = { topic, partition, closeAfterRun: null, input: input as Subscriber<number>, close, writer, receipts, bytes: 0 };
     topicLanes[partition] = lane;
     return lane;
   }

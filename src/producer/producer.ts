@@ -11,7 +11,8 @@ import { produceThrough } from './produce-operator.js';
 export { DeliveryError } from './errors.js';
 import { bumpEpoch } from './epoch-bump.js';
 import { initProducerId, NO_IDENTITY, type ProducerIdentity } from './identity.js';
-import { Intake } from './intake.js';
+import { Burst } from './burst.js';
+import { Intake, type RecordRun } from './intake.js';
 import { Placement } from './placement.js';
 import { seal, splitBatch } from './sealing.js';
 import { Sequencing } from './sequencing.js';
@@ -99,6 +100,10 @@ export class Producer implements Observer<ProducerRecord> {
   private readonly config: ResolvedProducerConfig;
   private readonly memory: MemoryPool;
   private readonly intake: Intake;
+  /** Single records of one sink arriving in one synchronous run, placed together. */
+  private readonly burst: Burst;
+  /** Index of the next record given through the Observer side (its sink names none). */
+  private observed = 0;
   private readonly topics: TopicRegistry;
   private readonly partitioner: RecordPartitioner;
   private readonly accumulator: Accumulator;
@@ -144,14 +149,14 @@ export class Producer implements Observer<ProducerRecord> {
       scheduler.schedule(emitStats);
     };
     this.memory = new MemoryPool(this.config.bufferMemory, this.config.maxBlockMs, scheduler, changed);
-    this.intake = new Intake(
-      this.memory,
-      this.config,
-      scheduler,
-      (r) => this.placement.route(r),
-      (r, e) => this.fail(r, e),
-      () => this.flushIfAsked(),
-    );
+    this.intake = new Intake(this.memory, this.config, scheduler, {
+      admitted: (rs, run) => this.place(rs, run),
+      refused: (r, e) => this.fail(r, e),
+      convert: (run, i) => this.convert(run, i),
+      refusedFrom: (run, from, e) => this.refuseFrom(run, from, e),
+      afterWait: () => this.flushIfAsked(),
+    });
+    this.burst = new Burst(scheduler, (records, sink, indexBase) => this.acceptRun(records, sink, indexBase, this.scheduler.now(), false));
     this.topics = new TopicRegistry(client, (topic, info, error) => this.onTopic(topic, info, error));
     this.partitioner = createPartitioner(this.config.partitioner, { random: this.config.random });
     this.accumulator = new Accumulator(this.config.batchBytes, this.config.lingerMs, scheduler, (t, p, r, receipts, b) => this.onBatch(t, p, r, receipts, b));
@@ -205,6 +210,8 @@ export class Producer implements Observer<ProducerRecord> {
   send<C = unknown, R extends ProducerRecord<C> = ProducerRecord<C>>(record: R): Promise<MetadataFor<R>>;
   send<C = unknown, R extends ProducerRecord<C> = ProducerRecord<C>>(records: readonly R[]): Promise<Array<MetadataFor<R>>>;
   send<C>(input: ProducerRecord<C> | ReadonlyArray<ProducerRecord<C>>): Promise<RecordMetadata<C> | Array<RecordMetadata<C>>> {
+    // records of a stream given before this call go first: call order is kept across the APIs
+    this.burst.flush();
     if (!Array.isArray(input)) {
       return new Promise((resolve, reject) => {
         const sink: RecordSink = {
@@ -216,42 +223,75 @@ export class Producer implements Observer<ProducerRecord> {
       });
     }
     const records = input as ReadonlyArray<ProducerRecord<C>>;
-    return new Promise((resolve, reject) => this.acceptMany(records, arraySink(records.length, resolve, reject), this.scheduler.now()));
+    return new Promise((resolve, reject) => this.acceptRun(records, arraySink(records.length, resolve, reject), 0, this.scheduler.now(), true));
   }
 
   /**
-   * Many records at once, with the accounting done once for all: one count for flush(), and
-   * one take from bufferMemory for the run that fits (the rest one record at a time, in order).
+   * Records handed over at once (one send([...]) call, `batched`, or a burst of next() calls),
+   * counted for flush() at once, taken in as one run: those that fit the free room go in one
+   * take and one pass through partitioner and batches, the rest as room frees.
    */
-  private acceptMany(records: readonly ProducerRecord[], sink: RecordSink, now: number): void {
+  private acceptRun(records: readonly ProducerRecord[], sink: RecordSink, indexBase: number, now: number, batched: boolean): void {
     const refusal = this.refusal();
+    if (refusal !== null) {
+      for (let i = 0; i < records.length; i++) sink.failed(indexBase + i, records[i], refusal);
+      return;
+    }
     // counted up front, so that a flush() called back from a sink meanwhile waits for these
     const epoch = this.epochs.current;
     this.epochs.count(epoch, records.length);
-    const accepted = new Array<PendingRecord>(records.length);
-    let n = 0;
-    for (let i = 0; i < records.length; i++) {
-      const r = this.check(records[i], sink, i, now, refusal, epoch);
-      if (r !== null) accepted[n++] = r;
-    }
-    if (n < records.length && this.epochs.uncount(epoch, records.length - n)) this.checkFlushes();
-    if (n === 0) return;
-    // the longest first run that fits in the free room goes in one take; the rest (from a record
-    // too large for a request on) is admitted one by one, as single sends are
-    let run = 0;
-    if (this.intake.idle) {
-      let runBytes = 0;
-      const free = this.memory.freeBytes;
-      const max = this.config.maxRequestBytes;
-      while (run < n && accepted[run].size <= max && runBytes + accepted[run].size <= free) runBytes += accepted[run++].size;
-      if (run > 0 && !this.memory.tryTake(runBytes)) run = 0;
-      if (run > 0) this.placement.routeMany(accepted, run);
-    }
-    // one call's records wait together when nothing else waited: the caller handed them over
-    // at once (and holds its array anyway), so the bound on waiting records is not theirs
-    const whole = this.intake.idle;
-    for (let i = run; i < n; i++) this.admit(accepted[i], whole);
+    this.intake.addRun({ records, sink, indexBase, epoch, acceptedAt: now, batched, next: 0, head: null });
   }
+
+  /** Record `i` of a run in bytes, or null once its sink was told why it cannot be taken. */
+  private convert(run: RecordRun, i: number): PendingRecord | null {
+    const r = this.check(run.records[i], run.sink, run.indexBase + i, run.acceptedAt, null, run.epoch);
+    if (r === null) {
+      if (this.epochs.uncount(run.epoch, 1)) this.checkFlushes();
+      return null;
+    }
+    if (r.size > this.config.maxRequestBytes) {
+      this.fail(r, new RecordTooLargeError(r.size, this.config.maxRequestBytes));
+      return null;
+    }
+    return r;
+  }
+
+  /** The records of a run from `from` on fail with `error`, unconverted. */
+  private refuseFrom(run: RecordRun, from: number, error: Error): void {
+    const n = run.records.length - from;
+    if (n <= 0) return;
+    const drained = this.epochs.uncount(run.epoch, n);
+    try {
+      for (let i = from; i < run.records.length; i++) run.sink.failed(run.indexBase + i, run.records[i], error);
+    } finally {
+      if (drained) this.checkFlushes();
+    }
+  }
+
+  /**
+   * Records that hold their buffer room, into their partitions' batches. A run's records go in
+   * one pass (sticky runs of keyless records in one go). The batches a send([...]) call filled
+   * then close at once, unless their partition already had a batch waiting to be sent: the
+   * caller batched the records already, so lingering for more would only delay them. Behind a
+   * waiting batch, the open one goes on filling until lingerMs or batchBytes.
+   */
+  private place(rs: readonly PendingRecord[], run: RecordRun | null): void {
+    if (run === null) {
+      for (const r of rs) this.placement.route(r);
+      return;
+    }
+    // batches closing together share requests
+    this.sender.hold();
+    try {
+      if (run.batched) this.accumulator.closingTouched(() => this.placement.routeMany(rs, rs.length), this.partitionIdle);
+      else this.placement.routeMany(rs, rs.length);
+    } finally {
+      this.sender.release();
+    }
+  }
+
+  private readonly partitionIdle = (topic: string, partition: number): boolean => !this.sender.hasWaiting(topic, partition);
 
   /**
    * Records in, their metadata out, in input order; a record's `context` comes back on its
@@ -261,14 +301,21 @@ export class Producer implements Observer<ProducerRecord> {
   produce<C = unknown, R extends ProducerRecord<C> = ProducerRecord<C>>(): OperatorFunction<R, MetadataFor<R>> {
     // the metadata carries each record's own context, so it is MetadataFor<R> by construction
     return produceThrough<C>({
-      accept: (record, sink, index) => this.accept(record, sink, index, this.clock()),
+      accept: (record, sink, index) => this.collect(record, sink, index),
       flush: () => this.flushBatches(),
     }) as unknown as OperatorFunction<R, MetadataFor<R>>;
   }
 
   /** Observer side: `records$.subscribe(producer)`. Failures go to errors$. */
   next(record: ProducerRecord): void {
-    this.accept(record, this.observerSink, 0, this.clock());
+    this.collect(record, this.observerSink, this.observed++);
+  }
+
+  /** A single record of a stream, into the burst it arrives in; refused at once while closing. */
+  private collect(record: ProducerRecord, sink: RecordSink, index: number): void {
+    const refusal = this.refusal();
+    if (refusal !== null) sink.failed(index, record, refusal);
+    else this.burst.add(record, sink, index);
   }
 
   private readonly observerSink: RecordSink = {
@@ -288,6 +335,7 @@ export class Producer implements Observer<ProducerRecord> {
 
   /** Resolves once every record accepted so far has its outcome. */
   flush(): Promise<void> {
+    this.burst.flush();
     const epoch = this.epochs.advance();
     this.flushBatches();
     return new Promise((resolve) => {
@@ -318,6 +366,7 @@ export class Producer implements Observer<ProducerRecord> {
 
   /** Closes every held batch, then drains once, so batches for one broker share a request. */
   private flushBatches(): void {
+    this.burst.flush();
     this.sender.hold();
     try {
       this.accumulator.flush();
@@ -358,16 +407,13 @@ export class Producer implements Observer<ProducerRecord> {
 
 
 
-  /**
-   * An accepted, counted record: refused if too large, else in line for buffer memory, within
-   * maxWaitingBytes unless `unbounded` (the rest of one send([...]) call that found nobody waiting).
-   */
-  private admit(pending: PendingRecord, unbounded = false): void {
+  /** An accepted, counted record: refused if too large, else in line for buffer memory, within maxWaitingBytes. */
+  private admit(pending: PendingRecord): void {
     if (pending.size > this.config.maxRequestBytes) {
       this.fail(pending, new RecordTooLargeError(pending.size, this.config.maxRequestBytes));
       return;
     }
-    this.intake.add(pending, unbounded);
+    this.intake.add(pending);
   }
 
   /** A record failed before reaching a batch: counted for flush(), then told to its sink. */

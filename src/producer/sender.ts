@@ -144,6 +144,11 @@ export class Sender {
     return q !== undefined && (q.inFlight > 0 || q.batches.some((b) => b.state === 'encoding'));
   }
 
+  /** Whether a batch of the partition waits to be sent (closed, not in flight). */
+  hasWaiting(topic: string, partition: number): boolean {
+    return this.queues.get(`${topic}\u0000${partition}`)?.batches.some((b) => b.state !== 'in-flight') ?? false;
+  }
+
   /** The partition's batches waiting to be sent (not in flight, not done), in send order. */
   queuedOf(topic: string, partition: number): ProducerBatch[] {
     return this.queues.get(`${topic}\u0000${partition}`)?.batches.filter((b) => b.state === 'ready' || b.state === 'encoding') ?? [];
