@@ -6,24 +6,10 @@
  * record is acknowledged; readyMs from process start (node, modules, connect) to the first send;
  * cpuMs the process's CPU time over that window.
  */
-import { performance } from 'node:perf_hooks';
 import { Subject } from 'rxjs';
 import { createClient, type Producer, type ProducerRecord } from '../src/index.js';
+import { connectKafkaJs, lanes, timed, type ClientResult } from './produce-child.js';
 import { VALUE_BYTES, valueChunk } from './produce-payload.js';
-import { startProfile, type ProfileSummary } from './produce-profile.js';
-
-export interface ClientResult {
-  /** First send to last acknowledgement. */
-  ms: number;
-  /** Process start to first send: runtime start-up, module loading, connection, metadata. */
-  readyMs: number;
-  /** CPU time of the process (every thread: main, GC helpers, libuv pool) over the window. */
-  cpuMs: number;
-  /** process.resourceUsage().maxRSS, in KiB. */
-  maxRssKb: number;
-  /** With --profile: where the timed window's CPU went. */
-  profile?: ProfileSummary;
-}
 
 export interface ClientArgs {
   bootstrap: string[];
@@ -34,40 +20,6 @@ export interface ClientArgs {
   chunk: number;
   inflight: number;
   profile: boolean;
-}
-
-/** Times `body` (and profiles it when asked); the window is first send to last acknowledgement. */
-async function timed(args: ClientArgs, body: () => Promise<unknown>): Promise<ClientResult> {
-  const stop = args.profile ? await startProfile() : undefined;
-  const readyMs = performance.now();
-  const cpu0 = process.cpuUsage();
-  await body();
-  const ms = performance.now() - readyMs;
-  const cpu = process.cpuUsage(cpu0);
-  const cpuMs = (cpu.user + cpu.system) / 1000;
-  const maxRssKb = process.resourceUsage().maxRSS;
-  const profile = stop ? await stop(25) : undefined;
-  return { ms, readyMs, cpuMs, maxRssKb, ...(profile ? { profile } : {}) };
-}
-
-/**
- * Runs `worker` on `inflight` lanes that take chunk starts in order until none are left. Each
- * lane makes its values in a slab of its own, reused from chunk to chunk: the lane's previous
- * chunk is acknowledged before it makes the next, so nothing still in flight is overwritten,
- * and no client pays for page faults on a fresh 1 MB of input per chunk.
- */
-async function lanes(args: ClientArgs, worker: (values: Buffer[]) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    const slab = Buffer.allocUnsafe(args.chunk * VALUE_BYTES);
-    while (next < args.records) {
-      const start = next;
-      const count = Math.min(args.chunk, args.records - start);
-      next += count;
-      await worker(valueChunk(start, count, slab));
-    }
-  };
-  await Promise.all(Array.from({ length: args.inflight }, lane));
 }
 
 async function rxkafka(args: ClientArgs): Promise<ClientResult> {
@@ -83,7 +35,7 @@ async function rxkafka(args: ClientArgs): Promise<ClientResult> {
     bufferMemory: 64 << 20,
   });
   await client.metadata([args.topic]);
-  const result = await timed(args, () =>
+  const result = await timed(args.profile, () =>
     args.api === 'send'
       ? lanes(args, (values) => producer.send(values.map((value) => ({ topic: args.topic, value }))))
       : args.api === 'sink'
@@ -133,20 +85,8 @@ function produceOperator(args: ClientArgs, producer: Producer): Promise<void> {
 }
 
 async function kafkaJs(args: ClientArgs): Promise<ClientResult> {
-  // Loaded here, not at the top, so the rxkafka process does not pay for loading KafkaJS.
-  const { default: kafkajs } = await import('kafkajs');
-  const { compressFrame, decompressFrame } = await import('lz4-napi');
-  const { Kafka, CompressionTypes, CompressionCodecs, Partitioners, logLevel } = kafkajs;
-  // KafkaJS ships no lz4 codec; this is the usual registration, on the same lz4-napi rxkafka uses.
-  CompressionCodecs[CompressionTypes.LZ4] = () => ({
-    compress: (encoder: { buffer: Buffer }) => compressFrame(encoder.buffer),
-    decompress: (buffer: Buffer) => decompressFrame(buffer),
-  });
-  const kafka = new Kafka({ brokers: args.bootstrap, clientId: 'bench-kafkajs', logLevel: logLevel.NOTHING });
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
-  await producer.connect();
-  const compression = args.codec === 'lz4' ? CompressionTypes.LZ4 : CompressionTypes.None;
-  const result = await timed(args, () =>
+  const { producer, compression } = await connectKafkaJs(args.bootstrap, args.codec);
+  const result = await timed(args.profile, () =>
     lanes(args, (values) =>
       producer.send({ topic: args.topic, acks: 1, compression, messages: values.map((value) => ({ value })) }),
     ),

@@ -6,6 +6,8 @@
  *   npm run bench -- produce [--records=1000000] [--runs=2] [--partitions=1,8] [--codecs=none,lz4]
  *                            [--clients=rxkafka,kafkajs,kcat] [--api=send|produce|sink] [--chunk=10000]
  *                            [--inflight=4] [--node-flags=--flag,--flag] [--profile]
+ *   npm run bench -- produce --defaults | --latency   (default settings and the code users write,
+ *                            and send→ack latency at 1,000 records/s: bench/produce-defaults.ts)
  *
  * Settings (acks 1, no idempotence, linger 5 ms, batches up to 1,000,000 bytes = librdkafka's
  * batch.size; keyless 100-byte values; each client's default partitioner):
@@ -30,20 +32,18 @@
  * rxkafka/kcat ratio is given both ways. With --profile, rxkafka runs once more per cell under
  * the V8 CPU profiler and the top self-time functions are printed.
  */
-import type { Plugin } from 'esbuild';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { firstValueFrom } from 'rxjs';
+import { join } from 'node:path';
 import { startRdkafkaMock, type RdkafkaMock } from '../spec/interop/rdkafka-mock.js';
 import { createClient, type KafkaClient } from '../src/index.js';
-import { ListOffsets } from '../src/protocol/messages/index.js';
-import type { ClientResult } from './produce-client.js';
-import { measure } from './measure-process.js';
+import {
+  bundleClients, bundlePath, endOffsetTotal, fmt, hasGnuTime, optionReader, rate, runKcat as runKcatWith, runNodeChild, type Codec, type Sample,
+} from './produce-harness.js';
+import { run as runDefaults } from './produce-defaults.js';
 import { VALUE_BYTES, writePayloadFile } from './produce-payload.js';
 
 type ClientName = 'rxkafka' | 'kafkajs' | 'kcat';
-type Codec = 'none' | 'lz4';
 
 interface Options {
   records: number;
@@ -60,16 +60,6 @@ interface Options {
   profile: boolean;
 }
 
-/** One process run. windowMs is undefined for kcat, which can only be timed from outside. */
-interface Sample {
-  windowMs: number | undefined;
-  wallMs: number;
-  rssKb: number;
-  /** Where rssKb came from. */
-  rssSource: string;
-  result?: ClientResult;
-}
-
 /** Best times over the runs of one cell, and the largest peak RSS seen. */
 interface Cell {
   client: ClientName;
@@ -82,27 +72,10 @@ interface Cell {
   rssSource: string;
 }
 
-const CHILD_TIMEOUT_MS = 120_000;
-const REPO = join(import.meta.dirname, '..');
-/**
- * The node clients run as plain JavaScript, as an application would ship them: bundled once
- * per bench run with esbuild (tsx's own transpiler) without tsx's keepNames helpers, which wrap
- * every closure creation in a defineProperty call and cost rxkafka ~5% of its CPU under tsx.
- * Pure-JavaScript packages are bundled too (rxjs from its ES module build, so it is tree-shaken:
- * node's own load of rxjs' CommonJS index costs ~70 ms of start-up); the native codec bindings
- * stay external, as does KafkaJS (CommonJS that requires node built-ins, which an ES module
- * bundle cannot; its runs are compared by the send→ack window, which start-up is not part of).
- * The bundle sits under node_modules/ so node resolves the external packages from there.
- */
-const BUNDLE = join(REPO, 'node_modules', '.cache', 'rxkafka-bench', 'produce-client.mjs');
-const GNU_TIME = '/usr/bin/time';
+const CLIENT_BUNDLE = 'produce-client';
 
 function parseOptions(args: string[]): Options {
-  const opt = (name: string, fallback: string): string => {
-    const hit = args.find((a) => a.startsWith(`--${name}=`));
-    return hit === undefined ? fallback : hit.slice(name.length + 3);
-  };
-  const list = (name: string, fallback: string) => opt(name, fallback).split(',').filter((s) => s !== '');
+  const { opt, list } = optionReader(args);
   const codecs = list('codecs', 'none,lz4');
   const clients = list('clients', 'rxkafka,kafkajs,kcat');
   for (const c of codecs) if (c !== 'none' && c !== 'lz4') throw new Error(`produce bench: codec ${c} (none|lz4)`);
@@ -123,105 +96,18 @@ function parseOptions(args: string[]): Options {
   };
 }
 
-/** Runs a program to exit: its wall time, peak RSS and output (text). */
-async function runChild(command: string, args: string[]): Promise<{ wallMs: number; polledRssKb: number; stdout: string }> {
-  const { wallMs, polledRssKb, stdout } = await measure(command, args, CHILD_TIMEOUT_MS);
-  return { wallMs, polledRssKb, stdout: stdout.toString() };
-}
+/** kcat with librdkafka's defaults but for linger.ms, set as rxkafka's. */
+const runKcat = (bootstrap: readonly string[], topic: string, codec: Codec, file: string, dir: string) =>
+  runKcatWith(bootstrap, topic, codec, file, dir, ['linger.ms=5']);
 
-const hasGnuTime = (() => {
-  let known: boolean | undefined;
-  return async (): Promise<boolean> => {
-    if (known === undefined) {
-      try {
-        await runChild(GNU_TIME, ['-f', '%M', 'true']);
-        known = true;
-      } catch {
-        known = false;
-      }
-    }
-    return known;
-  };
-})();
-
-async function runKcat(bootstrap: readonly string[], topic: string, codec: Codec, file: string, dir: string): Promise<Sample> {
-  const kcat = ['kcat', '-P', '-q', '-b', bootstrap.join(','), '-t', topic, '-l', file,
-    '-X', 'acks=1', '-X', `compression.codec=${codec}`, '-X', 'linger.ms=5'];
-  if (await hasGnuTime()) {
-    // GNU time reports kcat's own peak RSS exactly (the wrapper's fork+exec is ~1 ms of wall).
-    const out = join(dir, 'time.txt');
-    const { wallMs } = await runChild(GNU_TIME, ['-f', '%M', '-o', out, ...kcat]);
-    return { windowMs: undefined, wallMs, rssKb: Number(readFileSync(out, 'utf8').trim().split('\n').pop()), rssSource: 'GNU time' };
-  }
-  const { wallMs, polledRssKb } = await runChild(kcat[0], kcat.slice(1));
-  return { windowMs: undefined, wallMs, rssKb: polledRssKb, rssSource: 'VmHWM poll' };
-}
-
-const NATIVE_PACKAGES = ['lz4-napi', 'snappy', '@mongodb-js/zstd'];
-
-/** rxjs' exports map gives node its CommonJS build; a bundle wants the ES module build. */
-const rxjsEsm: Plugin = {
-  name: 'rxjs-esm',
-  setup(build) {
-    build.onResolve({ filter: /^rxjs$/ }, () => ({ path: join(REPO, 'node_modules', 'rxjs', 'dist', 'esm', 'index.js') }));
-  },
-};
-
-async function bundleClient(): Promise<void> {
-  const esbuild = await import('esbuild');
-  mkdirSync(dirname(BUNDLE), { recursive: true });
-  await esbuild.build({
-    entryPoints: [join(import.meta.dirname, 'produce-client.ts')],
-    outfile: BUNDLE,
-    bundle: true,
-    external: [...NATIVE_PACKAGES, 'kafkajs'],
-    plugins: [rxjsEsm],
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // A separate map, read only by a profiled child (--enable-source-maps), so it costs the
-    // measured runs nothing.
-    sourcemap: true,
-    logLevel: 'warning',
-  });
-}
-
-async function runNode(
+function runNode(
   client: 'rxkafka' | 'kafkajs', bootstrap: readonly string[], topic: string, codec: Codec, o: Options, profile = false, records = o.records,
 ): Promise<Sample> {
-  const args = [...o.nodeFlags, ...(profile ? ['--enable-source-maps'] : []), BUNDLE, client, `--bootstrap=${bootstrap.join(',')}`, `--topic=${topic}`,
+  const args = [client, `--bootstrap=${bootstrap.join(',')}`, `--topic=${topic}`,
     `--records=${records}`, `--codec=${codec}`, `--api=${o.api}`,
     `--chunk=${o.chunk}`, `--inflight=${o.inflight}`, ...(profile ? ['--profile'] : [])];
-  const { wallMs, polledRssKb, stdout } = await runChild(process.execPath, args);
-  const result = JSON.parse(stdout.trim().split('\n').pop() ?? '') as ClientResult;
-  return { windowMs: result.ms, wallMs, rssKb: Math.max(result.maxRssKb, polledRssKb), rssSource: 'maxRSS', result };
+  return runNodeChild(bundlePath(CLIENT_BUNDLE), args, [...o.nodeFlags, ...(profile ? ['--enable-source-maps'] : [])]);
 }
-
-/** Sum of the partitions' log end offsets: the records the topic received (the mock trims old segments). */
-async function endOffsetTotal(client: KafkaClient, topic: string, partitions: number): Promise<bigint> {
-  const metadata = await client.metadata([topic]);
-  const byLeader = new Map<number, number[]>();
-  for (const p of metadata.topics[0]?.partitions ?? []) byLeader.set(p.leader, [...(byLeader.get(p.leader) ?? []), p.partition]);
-  const found = [...byLeader.values()].reduce((n, ps) => n + ps.length, 0);
-  if (found !== partitions) throw new Error(`produce bench: ${topic} has ${found} partitions in metadata, expected ${partitions}`);
-  let total = 0n;
-  for (const [leader, ps] of byLeader) {
-    // librdkafka 2.0's mock mis-encodes ListOffsets v4+.
-    const res = await firstValueFrom(client.request({ nodeId: leader }, ListOffsets, {
-      replicaId: -1,
-      isolationLevel: 0,
-      topics: [{ name: topic, partitions: ps.map((p) => ({ partitionIndex: p, timestamp: -1n })) }],
-    }, { maxVersion: 3 }));
-    for (const p of res.topics.flatMap((t) => t.partitions)) {
-      if (p.errorCode !== 0) throw new Error(`produce bench: ListOffsets ${topic}[${p.partitionIndex}] error ${p.errorCode}`);
-      total += p.offset;
-    }
-  }
-  return total;
-}
-
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const rate = (records: number, ms: number | undefined) => (ms === undefined ? undefined : records / (ms / 1000));
 
 function table(cells: Cell[], o: Options): string {
   const lines = [
@@ -265,6 +151,7 @@ function printProfile(partitions: number, codec: Codec, sample: Sample): void {
 }
 
 export async function run(args: string[]): Promise<void> {
+  if (args.includes('--defaults') || args.includes('--latency')) return runDefaults(args);
   const o = parseOptions(args);
   const dir = mkdtempSync(join(tmpdir(), 'rxkafka-produce-'));
   let mock: RdkafkaMock | undefined;
@@ -272,7 +159,7 @@ export async function run(args: string[]): Promise<void> {
   try {
     const file = join(dir, 'values.txt');
     if (o.clients.includes('kcat')) writePayloadFile(file, o.records);
-    if (o.clients.some((c) => c !== 'kcat') || o.profile) await bundleClient();
+    if (o.clients.some((c) => c !== 'kcat') || o.profile) await bundleClients([CLIENT_BUNDLE]);
     mock = await startRdkafkaMock({ brokers: 1 });
     client = createClient({ brokers: [...mock.bootstrap], clientId: 'bench-verify' });
     console.log(`produce: ${fmt(o.records)} keyless records x ${VALUE_BYTES} B, acks 1, librdkafka mock cluster (1 broker), ` +
