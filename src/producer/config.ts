@@ -15,7 +15,13 @@ export interface ProducerConfig {
   compression?: CompressionName;
   /** How long a partition's batch waits for more records. Default 5. */
   lingerMs?: number;
-  /** A partition's batch is sent once it holds this many bytes. Default 16384. */
+  /**
+   * A partition's batch is sent once it holds this many bytes. Default 1,000,000 (librdkafka's
+   * batch.size; within Kafka's default max.message.bytes), or maxRequestBytes if that is less.
+   * Chosen by measurement (README, "Producer defaults"): with 16 KiB batches a partition moves
+   * 16 KiB per round trip, and the obvious code ran at a third of the speed. It costs nothing at
+   * low rates, where lingerMs closes a batch long before it fills.
+   */
   batchBytes?: number;
   /** Bytes of records the producer holds before send() waits. Default 32 MiB. */
   bufferMemory?: number;
@@ -109,7 +115,7 @@ export function resolveProducerConfig(config: ProducerConfig = {}): ResolvedProd
   if (typeof random !== 'function') throw new KafkaConfigError('random', 'must be a function returning numbers in [0, 1)');
   const maxInFlight = int(config.maxInFlight ?? 5, 'maxInFlight', 1, idempotent ? 5 : 1000);
   const maxRequestBytes = int(config.maxRequestBytes ?? 1 << 20, 'maxRequestBytes', 1024, 0x7fffffff);
-  const batchBytes = int(config.batchBytes ?? 16384, 'batchBytes', 1, 0x7fffffff);
+  const batchBytes = int(config.batchBytes ?? Math.min(1_000_000, maxRequestBytes), 'batchBytes', 1, 0x7fffffff);
   if (batchBytes > maxRequestBytes) throw new KafkaConfigError('batchBytes', 'must not exceed maxRequestBytes');
   const bufferMemory = int(config.bufferMemory ?? 32 << 20, 'bufferMemory', 1024);
   return {

@@ -7,6 +7,12 @@ import { PendingRecord, type ProducerRecord, type RecordSink } from './record.js
 /** The objects holding a record waiting for buffer room (PendingRecord, its Buffers, the queue slot), estimated. */
 const WAITING_OVERHEAD = 256;
 const waitingCost = (r: PendingRecord): number => r.size + WAITING_OVERHEAD;
+/**
+ * Records of a run turned into bytes and placed at a time. Placed all at once, a run as large
+ * as the buffer (a quarter of a million records on defaults) would keep every one of its
+ * PendingRecords alive through the young generation's collections, promoting them all.
+ */
+const SLICE_RECORDS = 1024;
 
 export interface IntakeOptions {
   bufferMemory: number;
@@ -36,8 +42,10 @@ export interface RecordRun {
 
 /** What the intake needs of the producer. */
 export interface IntakeHost {
-  /** Records that took their bytes, in order: on to their partitions (records of `run`, placed together, or single ones). */
+  /** Records that took their bytes, in order: on to their partitions (a slice of a run, in one pass). */
   admitted(rs: readonly PendingRecord[], run: RecordRun | null): void;
+  /** Runs `place`, which admits slices of `run`, as one placement (batches closing in it go together). */
+  together<T>(run: RecordRun, place: () => T): T;
   /** A record that waited in vain (maxBlockMs passed) or found the queue full. */
   refused(r: PendingRecord, error: Error): void;
   /** Record `i` of a run in bytes, or null after it was refused (invalid, too large). */
@@ -107,7 +115,7 @@ export class Intake {
       }
       return;
     }
-    if (this.takeFrom(run)) return;
+    if (this.host.together(run, () => this.takeFrom(run))) return;
     this.queue.push(run);
     this.pump();
   }
@@ -118,32 +126,35 @@ export class Intake {
   }
 
   /**
-   * Admits the run's records that fit the free room, in bytes, as one take and one run; true
-   * when none is left. The first record may be larger than the free room when nothing is held
-   * (the pool lets one record exceed it then).
+   * Admits the run's records that fit the free room, in bytes, slice by slice (one take and one
+   * placement each); true when none is left. The first record may be larger than the free room
+   * when nothing is held (the pool lets one record exceed it then).
    */
   private takeFrom(run: RecordRun): boolean {
-    const slice: PendingRecord[] = [];
-    let bytes = 0;
-    const free = this.memory.freeBytes;
-    const empty = this.memory.usedBytes === 0;
-    while (run.head !== null || run.next < run.records.length) {
-      const r = run.head ?? this.host.convert(run, run.next++);
-      run.head = null;
-      if (r === null) continue;
-      if (bytes + r.size > free && !(slice.length === 0 && empty)) {
-        run.head = r;
-        break;
+    for (;;) {
+      const slice: PendingRecord[] = [];
+      let bytes = 0;
+      const free = this.memory.freeBytes;
+      const empty = this.memory.usedBytes === 0;
+      while (slice.length < SLICE_RECORDS && (run.head !== null || run.next < run.records.length)) {
+        const r = run.head ?? this.host.convert(run, run.next++);
+        run.head = null;
+        if (r === null) continue;
+        if (bytes + r.size > free && !(slice.length === 0 && empty)) {
+          run.head = r;
+          break;
+        }
+        slice.push(r);
+        bytes += r.size;
       }
-      slice.push(r);
-      bytes += r.size;
+      if (slice.length > 0) {
+        // within the free room, and the pool's only takers are this intake's: the take succeeds
+        if (!this.memory.tryTake(bytes)) throw new KafkaError('internal: buffer room taken while the intake held it');
+        this.host.admitted(slice, run);
+      }
+      if (run.head === null && run.next >= run.records.length) return true;
+      if (run.head !== null || slice.length === 0) return false;
     }
-    if (slice.length > 0) {
-      // within the free room, and the pool's only takers are this intake's: the take succeeds
-      if (!this.memory.tryTake(bytes)) throw new KafkaError('internal: buffer room taken while the intake held it');
-      this.host.admitted(slice, run);
-    }
-    return run.head === null && run.next >= run.records.length;
   }
 
   /**
@@ -157,7 +168,7 @@ export class Intake {
       while (this.blocked === null && this.head < this.queue.length) {
         const entry = this.queue[this.head];
         const run = entry instanceof PendingRecord ? null : entry;
-        if (run !== null && this.takeFrom(run)) {
+        if (run !== null && this.host.together(run, () => this.takeFrom(run))) {
           this.head++;
           continue;
         }

@@ -150,7 +150,8 @@ export class Producer implements Observer<ProducerRecord> {
     };
     this.memory = new MemoryPool(this.config.bufferMemory, this.config.maxBlockMs, scheduler, changed);
     this.intake = new Intake(this.memory, this.config, scheduler, {
-      admitted: (rs, run) => this.place(rs, run),
+      admitted: (rs) => this.place(rs),
+      together: (run, place) => this.together(run, place),
       refused: (r, e) => this.fail(r, e),
       convert: (run, i) => this.convert(run, i),
       refusedFrom: (run, from, e) => this.refuseFrom(run, from, e),
@@ -269,23 +270,23 @@ export class Producer implements Observer<ProducerRecord> {
     }
   }
 
+  /** Records that hold their buffer room, into their partitions' batches, in one pass (sticky runs of keyless records in one go). */
+  private place(rs: readonly PendingRecord[]): void {
+    if (rs.length === 1) this.placement.route(rs[0]);
+    else this.placement.routeMany(rs, rs.length);
+  }
+
   /**
-   * Records that hold their buffer room, into their partitions' batches. A run's records go in
-   * one pass (sticky runs of keyless records in one go). The batches a send([...]) call filled
-   * then close at once, unless their partition already had a batch waiting to be sent: the
-   * caller batched the records already, so lingering for more would only delay them. Behind a
-   * waiting batch, the open one goes on filling until lingerMs or batchBytes.
+   * One placement of a run's records: batches closing in it go out together, sharing requests.
+   * The batches a send([...]) call filled then close at once, unless their partition already
+   * had a batch waiting to be sent: the caller batched the records already, so lingering for
+   * more would only delay them. Behind a waiting batch, the open one goes on filling until
+   * lingerMs or batchBytes.
    */
-  private place(rs: readonly PendingRecord[], run: RecordRun | null): void {
-    if (run === null) {
-      for (const r of rs) this.placement.route(r);
-      return;
-    }
-    // batches closing together share requests
+  private together<T>(run: RecordRun, place: () => T): T {
     this.sender.hold();
     try {
-      if (run.batched) this.accumulator.closingTouched(() => this.placement.routeMany(rs, rs.length), this.partitionIdle);
-      else this.placement.routeMany(rs, rs.length);
+      return run.batched ? this.accumulator.closingTouched(place, this.partitionIdle) : place();
     } finally {
       this.sender.release();
     }

@@ -274,6 +274,10 @@ export class Sender {
    * comes, is dropped; the records may have been written, as after any timeout). With
    * idempotence its answer is waited for, at most the request's own timeout: reporting it
    * failed while it may still be written would break exactly-once.
+   *
+   * A partition's batches are in the order their first records came, so the scan stops at the
+   * first one that may expire and is not due: the rest are due later. (A pass runs for every
+   * answer; scanning thousands of queued batches each time cost more than sending them.)
    */
   private expire(q: PartitionQueue, now: number): number {
     let next = Infinity;
@@ -281,8 +285,11 @@ export class Sender {
     for (const b of q.batches) {
       if (b.state !== 'ready' && b.state !== 'encoding' && (b.state !== 'in-flight' || this.config.idempotent)) continue;
       const deadline = b.createdAt + this.config.deliveryTimeoutMs;
-      if (now >= deadline) (expired ??= []).push(b);
-      else next = Math.min(next, deadline);
+      if (now < deadline) {
+        next = deadline;
+        break;
+      }
+      (expired ??= []).push(b);
     }
     // finished after the scan: finishing takes a batch out of the queue being scanned
     if (expired !== null) for (const b of expired) this.finish(q, b, new DeliveryTimeoutError(this.config.deliveryTimeoutMs), -1n, -1);
