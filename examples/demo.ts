@@ -11,13 +11,19 @@
  * order was enriched exactly once, the lag is 0, and the committed offsets are the log ends.
  * Exits 1, naming what failed, if any of that does not hold (`DEMO_FAULT=duplicate` writes one
  * enriched order twice, to see it).
+ *
+ * First, the shop's history: 200,000 orders into `orders-history` as fast as a producer on
+ * defaults goes (lz4, acks all, idempotent, keyed), `from(orders).pipe(producer.produce())`,
+ * with the records/s it reached. That figure includes the three MockCluster brokers, which run
+ * in this process too (receiving, checking and storing every batch).
  * Run: npm run demo
  */
-import { firstValueFrom, interval, map, take, tap, timeout, toArray, type Subscription } from 'rxjs';
+import { count, firstValueFrom, from, interval, lastValueFrom, map, take, tap, timeout, toArray, type Subscription } from 'rxjs';
 import { acknowledge, api, createClient, type Consumer, type ConsumerRecord, type ConsumerStats, type KafkaClient, type RebalanceEvent } from 'rxkafka';
 import { MockCluster } from 'rxkafka/testing';
 
 const ORDERS = 30_000;
+const HISTORY = 200_000; // orders of the past, loaded first as fast as the producer goes
 const RATE = 5_000; // orders per second: the shop produces for 6 s
 const PARTITIONS = 6;
 const GROUP = 'enricher';
@@ -83,6 +89,25 @@ await cluster.createTopic('orders', { partitions: PARTITIONS, replicationFactor:
 await cluster.createTopic('orders-enriched', { partitions: PARTITIONS, replicationFactor: 3 });
 const shop = createClient({ brokers: cluster.bootstrap, clientId: 'shop' });
 const clients: KafkaClient[] = [shop];
+
+// ---- the history: as fast as the defaults go ---------------------------------------------------
+
+console.log('rxkafka demo, on a 3-broker MockCluster in this process:');
+await cluster.createTopic('orders-history', { partitions: PARTITIONS, replicationFactor: 3 });
+{
+  const history = Array.from({ length: HISTORY }, (_, i) => {
+    const o = order(i);
+    return { topic: 'orders-history', key: o.customer, value: JSON.stringify(o) };
+  });
+  const loader = shop.producer({ compression: 'lz4' }); // acks 'all' and idempotent: the defaults
+  await shop.metadata(['orders-history']);
+  const started = performance.now();
+  const written = await lastValueFrom(from(history).pipe(loader.produce(), count()));
+  const seconds = (performance.now() - started) / 1000;
+  await loader.close();
+  console.log(`${elapsed()}  history: ${n(written)} orders into orders-history (${PARTITIONS} partitions) with from(orders).pipe(producer.produce())`);
+  console.log(`        ${n(Math.round(written / seconds))} records/s on defaults (lz4, acks all, idempotent, keyed), the brokers in this process too`);
+}
 const failures: string[] = [];
 const fail = (what: string) => (e: unknown) => failures.push(`${what}: ${e instanceof Error ? e.message : String(e)}`);
 
@@ -157,7 +182,6 @@ async function until(check: () => Promise<boolean> | boolean, ms: number): Promi
 let exitCode = 1;
 let progress: Subscription | undefined;
 try {
-  console.log('rxkafka demo, on a 3-broker MockCluster in this process:');
   console.log(`  orders (${PARTITIONS} partitions) -> group "${GROUP}" (members a, b, c) -> orders-enriched (${PARTITIONS} partitions)`);
   console.log('  each member: records$.pipe(map(toOutput), producer.produce(), map((m) => m.context), acknowledge())');
   // the group settles: each member owns two partitions
