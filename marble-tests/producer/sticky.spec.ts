@@ -43,9 +43,9 @@ describe('sticky partitioning of keyless records (KIP-480, virtual time)', () =>
       const records = ['a', 'b', 'c', 'd', 'e'].map((v) => keyless(valueOfSize(41, v)));
       const v = (x: ProducerRecord) => x.value as string;
       // [a,b] fill p0's batch as far as it goes; c closes it and moves to p1; e closes [c,d]
-      // and goes back to p0. The call's batches close as it ends (no linger: the caller batched
-      // them) and share a request; [e] follows once [a,b] is answered (acks 1: one in flight)
-      expectObservable(shapes(fake.produceCalls$)).toBe('x 1ms z', {
+      // and goes back to p0. The closed batches share a request. [e] would only wait behind
+      // [a,b] (acks 1: one in flight), so it lingers for 10 ms, open to more records
+      expectObservable(shapes(fake.produceCalls$)).toBe('x 9ms z', {
         x: [`t/0: ${v(records[0])},${v(records[1])}`, `t/1: ${v(records[2])},${v(records[3])}`],
         z: [`t/0: ${v(records[4])}`],
       });
@@ -60,9 +60,9 @@ describe('sticky partitioning of keyless records (KIP-480, virtual time)', () =>
       const fake = new FakeClusterClient(ts, { topics: { t: 2 }, brokers: 1, delayMs: 2 });
       const producer = new Producer(fake, { acks: 1, lingerMs: 10, batchBytes: 100 }, ts);
       const [a, big, c, d] = [valueOfSize(41, 'a'), valueOfSize(150, 'b'), valueOfSize(41, 'c'), valueOfSize(41, 'd')];
-      // big closes [a] on p0 and fills p1's batch alone; c and d go back to p0, closed as the
-      // call ends, and follow [a] once it is answered
-      expectObservable(shapes(fake.produceCalls$)).toBe('x 1ms z', {
+      // big closes [a] on p0 and fills p1's batch alone; c and d go back to p0 and linger, as
+      // they would only wait behind [a]
+      expectObservable(shapes(fake.produceCalls$)).toBe('x 9ms z', {
         x: [`t/0: ${a}`, `t/1: ${big}`],
         z: [`t/0: ${c},${d}`],
       });

@@ -9,8 +9,8 @@ import type { PendingRecord } from './record.js';
 interface Lane {
   topic: string;
   partition: number;
-  /** In the run being placed (closingTouched): whether its partition had nothing waiting to be sent as the run reached it. */
-  closeAfterRun: boolean | null;
+  /** Reached by the run being placed (closingTouched). */
+  touched: boolean;
   /**
    * The batch pipeline's input. What flows through operators/batch is each record's size:
    * the operator decides when a batch closes (lingerMs, batchBytes, flush), while the record
@@ -40,9 +40,8 @@ export class Accumulator {
   /** The last topic's lanes: records mostly come in runs of one topic. */
   private lastTopic: string | null = null;
   private lastLanes: Array<Lane | undefined> = [];
-  /** While a run is placed: the lanes it reached, and what tells whether their partition is idle. */
+  /** While a run is placed: the lanes it reached. */
   private touched: Lane[] | null = null;
-  private idle: ((topic: string, partition: number) => boolean) | null = null;
 
   constructor(
     private readonly batchBytes: number,
@@ -66,8 +65,8 @@ export class Accumulator {
   private lane(topic: string, partition: number): Lane {
     const topicLanes = this.topicLanes(topic);
     const lane = topicLanes[partition] ?? this.open(topicLanes, topic, partition);
-    if (this.touched !== null && lane.closeAfterRun === null) {
-      lane.closeAfterRun = (this.idle as (topic: string, partition: number) => boolean)(topic, partition);
+    if (this.touched !== null && !lane.touched) {
+      lane.touched = true;
       this.touched.push(lane);
     }
     return lane;
@@ -75,22 +74,19 @@ export class Accumulator {
 
   /**
    * Runs `place` (which adds one run of records), then closes the open batches it added to
-   * whose partition was `idle` (nothing waiting to be sent) when the run reached it.
+   * whose partition `mayClose` (its batch would go at once).
    */
-  closingTouched<T>(place: () => T, idle: (topic: string, partition: number) => boolean): T {
+  closingTouched<T>(place: () => T, mayClose: (topic: string, partition: number) => boolean): T {
     if (this.touched !== null) return place();
     this.touched = [];
-    this.idle = idle;
     try {
       return place();
     } finally {
       const lanes = this.touched;
       this.touched = null;
-      this.idle = null;
       for (const lane of lanes) {
-        const close = lane.closeAfterRun;
-        lane.closeAfterRun = null;
-        if (close === true && lane.bytes > 0) lane.close.next();
+        lane.touched = false;
+        if (lane.bytes > 0 && mayClose(lane.topic, lane.partition)) lane.close.next();
       }
     }
   }
@@ -171,7 +167,7 @@ export class Accumulator {
         this.onBatch(topic, partition, records, receipts.finish(), bytes);
       });
     // a batch can only close once records are in, which is after this
-    const lane: Lane = { topic, partition, closeAfterRun: null, input: input as Subscriber<number>, close, writer, receipts, bytes: 0 };
+    const lane: Lane = { topic, partition, touched: false, input: input as Subscriber<number>, close, writer, receipts, bytes: 0 };
     topicLanes[partition] = lane;
     return lane;
   }

@@ -278,21 +278,21 @@ export class Producer implements Observer<ProducerRecord> {
 
   /**
    * One placement of a run's records: batches closing in it go out together, sharing requests.
-   * The batches a send([...]) call filled then close at once, unless their partition already
-   * had a batch waiting to be sent: the caller batched the records already, so lingering for
-   * more would only delay them. Behind a waiting batch, the open one goes on filling until
-   * lingerMs or batchBytes.
+   * The batches a send([...]) call filled then close at once where they would go at once (their
+   * partition has a place in its window): the caller batched the records already, so lingering
+   * for more would only delay them. Where they would wait anyway, the open batch goes on filling
+   * until lingerMs or batchBytes.
    */
   private together<T>(run: RecordRun, place: () => T): T {
     this.sender.hold();
     try {
-      return run.batched ? this.accumulator.closingTouched(place, this.partitionIdle) : place();
+      return run.batched ? this.accumulator.closingTouched(place, this.wouldGo) : place();
     } finally {
       this.sender.release();
     }
   }
 
-  private readonly partitionIdle = (topic: string, partition: number): boolean => !this.sender.hasWaiting(topic, partition);
+  private readonly wouldGo = (topic: string, partition: number): boolean => this.sender.hasRoom(topic, partition);
 
   /**
    * Records in, their metadata out, in input order; a record's `context` comes back on its

@@ -144,9 +144,9 @@ export class Sender {
     return q !== undefined && (q.inFlight > 0 || q.batches.some((b) => b.state === 'encoding'));
   }
 
-  /** Whether a batch of the partition waits to be sent (closed, not in flight). */
-  hasWaiting(topic: string, partition: number): boolean {
-    return this.queues.get(`${topic}\u0000${partition}`)?.batches.some((b) => b.state !== 'in-flight') ?? false;
+  /** Whether one more batch of the partition would go at once: its batches in flight and waiting leave a place in its window. */
+  hasRoom(topic: string, partition: number): boolean {
+    return (this.queues.get(`${topic}\u0000${partition}`)?.batches.length ?? 0) < this.window;
   }
 
   /** The partition's batches waiting to be sent (not in flight, not done), in send order. */
