@@ -1,6 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
 import { atEndOfRun } from '../clock.js';
 import type { ProducerRecord, RecordSink } from './record.js';
+import { Segmented, type Indexed } from './segmented.js';
 
 /**
  * A synchronous burst of single records for one sink (next() calls, as `from(array)` makes
@@ -10,7 +11,7 @@ import type { ProducerRecord, RecordSink } from './record.js';
  * sink's indices comes, or when flushed.
  */
 export class Burst {
-  private records: ProducerRecord[] = [];
+  private records = new Segmented<ProducerRecord>();
   private sink: RecordSink | null = null;
   private indexBase = 0;
   private due = false;
@@ -18,7 +19,7 @@ export class Burst {
   constructor(
     private readonly scheduler: SchedulerLike,
     /** Takes the burst's records in, as one call would. */
-    private readonly place: (records: readonly ProducerRecord[], sink: RecordSink, indexBase: number) => void,
+    private readonly place: (records: Indexed<ProducerRecord>, sink: RecordSink, indexBase: number) => void,
   ) {}
 
   add(record: ProducerRecord, sink: RecordSink, index: number): void {
@@ -43,7 +44,7 @@ export class Burst {
   flush(): void {
     if (this.records.length === 0) return;
     const { records, sink, indexBase } = this;
-    this.records = [];
+    this.records = new Segmented();
     this.sink = null;
     this.place(records, sink as RecordSink, indexBase);
   }

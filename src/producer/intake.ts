@@ -3,6 +3,7 @@ import { KafkaError } from '../errors.js';
 import { BufferExhaustedError } from './errors.js';
 import type { MemoryPool } from './memory.js';
 import { PendingRecord, type ProducerRecord, type RecordSink } from './record.js';
+import type { Indexed } from './segmented.js';
 
 /** The objects holding a record waiting for buffer room (PendingRecord, its Buffers, the queue slot), estimated. */
 const WAITING_OVERHEAD = 256;
@@ -26,9 +27,9 @@ export interface IntakeOptions {
  * holds the caller's records as they were given, nothing more.
  */
 export interface RecordRun {
-  readonly records: readonly ProducerRecord[];
+  readonly records: Indexed<ProducerRecord>;
   readonly sink: RecordSink;
-  /** The sink's index of records[0]. */
+  /** The sink's index of the first record. */
   readonly indexBase: number;
   readonly epoch: number;
   readonly acceptedAt: number;

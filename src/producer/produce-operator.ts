@@ -1,6 +1,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { DeliveryError } from './errors.js';
 import type { ProducerRecord, RecordMetadata, RecordSink } from './record.js';
+import { Segmented } from './segmented.js';
 
 /** What produce() needs of the producer: taking records in, and closing held batches. */
 export interface RecordIntake {
@@ -14,56 +15,49 @@ export interface RecordIntake {
  * a DeliveryError naming it, after the metadata of every record before it; completion of the
  * input closes held batches at once rather than waiting out lingerMs.
  */
+/** A record's failure, as kept among the metadata of the others. */
+class Failed {
+  constructor(readonly error: Error) {}
+}
+
 export function produceThrough<C>(intake: RecordIntake): OperatorFunction<ProducerRecord<C>, RecordMetadata<C>> {
   return (source) =>
     new Observable<RecordMetadata<C>>((subscriber) => {
       // Outcomes by input position; emitted from `head` on as soon as they are contiguous.
-      const errors: Array<Error | null> = [];
-      const metas: Array<RecordMetadata<C> | null | undefined> = [];
-      const records: Array<ProducerRecord<C>> = [];
-      let base = 0;
+      const outcomes = new Segmented<RecordMetadata<C> | Failed>();
+      const records = new Segmented<ProducerRecord<C>>();
       let head = 0;
       let pending = 0;
       let sourceDone = false;
       const emit = () => {
-        while (head < metas.length && metas[head] !== undefined) {
-          const error = errors[head];
-          if (error) {
-            subscriber.error(new DeliveryError(records[head], error));
+        for (let o = outcomes.get(head); o !== undefined; o = outcomes.get(head)) {
+          if (o instanceof Failed) {
+            subscriber.error(new DeliveryError(records.get(head) as ProducerRecord<C>, o.error));
             return;
           }
-          const meta = metas[head] as RecordMetadata<C>;
-          metas[head] = null;
+          outcomes.set(head, undefined);
           head++;
-          subscriber.next(meta);
+          subscriber.next(o);
         }
-        if (head > 4096 && head * 2 > metas.length) {
-          errors.splice(0, head);
-          metas.splice(0, head);
-          records.splice(0, head);
-          base += head;
-          head = 0;
-        }
+        outcomes.dropBefore(head);
+        records.dropBefore(head);
         if (sourceDone && pending === 0) subscriber.complete();
       };
-      const settle = (index: number, error: Error | null, meta: RecordMetadata<C> | null): void => {
+      const settle = (index: number, outcome: RecordMetadata<C> | Failed): void => {
         pending--;
-        const at = index - base;
-        errors[at] = error;
-        metas[at] = meta;
-        if (at === head || (sourceDone && pending === 0)) emit();
+        outcomes.set(index, outcome);
+        if (index === head || (sourceDone && pending === 0)) emit();
       };
       const sink: RecordSink = {
-        failed: (index, _source, error) => settle(index, error, null),
+        failed: (index, _source, error) => settle(index, new Failed(error)),
         delivered: (index, _source, topic, partition, offset, timestamp) =>
-          settle(index, null, { topic, partition, offset, timestamp, context: records[index - base].context }),
+          settle(index, { topic, partition, offset, timestamp, context: records.get(index)?.context }),
       };
       const sub = source.subscribe({
         next: (record) => {
-          const index = base + metas.length;
-          metas.push(undefined);
-          errors.push(null);
+          const index = records.length;
           records.push(record);
+          outcomes.push(undefined);
           pending++;
           intake.accept(record, sink, index);
         },

@@ -12,6 +12,7 @@ export { DeliveryError } from './errors.js';
 import { bumpEpoch } from './epoch-bump.js';
 import { initProducerId, NO_IDENTITY, type ProducerIdentity } from './identity.js';
 import { Burst } from './burst.js';
+import { indexed, type Indexed } from './segmented.js';
 import { Intake, type RecordRun } from './intake.js';
 import { Placement } from './placement.js';
 import { seal, splitBatch } from './sealing.js';
@@ -224,7 +225,7 @@ export class Producer implements Observer<ProducerRecord> {
       });
     }
     const records = input as ReadonlyArray<ProducerRecord<C>>;
-    return new Promise((resolve, reject) => this.acceptRun(records, arraySink(records.length, resolve, reject), 0, this.scheduler.now(), true));
+    return new Promise((resolve, reject) => this.acceptRun(indexed(records), arraySink(records.length, resolve, reject), 0, this.scheduler.now(), true));
   }
 
   /**
@@ -232,10 +233,10 @@ export class Producer implements Observer<ProducerRecord> {
    * counted for flush() at once, taken in as one run: those that fit the free room go in one
    * take and one pass through partitioner and batches, the rest as room frees.
    */
-  private acceptRun(records: readonly ProducerRecord[], sink: RecordSink, indexBase: number, now: number, batched: boolean): void {
+  private acceptRun(records: Indexed<ProducerRecord>, sink: RecordSink, indexBase: number, now: number, batched: boolean): void {
     const refusal = this.refusal();
     if (refusal !== null) {
-      for (let i = 0; i < records.length; i++) sink.failed(indexBase + i, records[i], refusal);
+      for (let i = 0; i < records.length; i++) sink.failed(indexBase + i, records.get(i) as ProducerRecord, refusal);
       return;
     }
     // counted up front, so that a flush() called back from a sink meanwhile waits for these
@@ -246,7 +247,7 @@ export class Producer implements Observer<ProducerRecord> {
 
   /** Record `i` of a run in bytes, or null once its sink was told why it cannot be taken. */
   private convert(run: RecordRun, i: number): PendingRecord | null {
-    const r = this.check(run.records[i], run.sink, run.indexBase + i, run.acceptedAt, null, run.epoch);
+    const r = this.check(run.records.get(i) as ProducerRecord, run.sink, run.indexBase + i, run.acceptedAt, null, run.epoch);
     if (r === null) {
       if (this.epochs.uncount(run.epoch, 1)) this.checkFlushes();
       return null;
@@ -264,7 +265,7 @@ export class Producer implements Observer<ProducerRecord> {
     if (n <= 0) return;
     const drained = this.epochs.uncount(run.epoch, n);
     try {
-      for (let i = from; i < run.records.length; i++) run.sink.failed(run.indexBase + i, run.records[i], error);
+      for (let i = from; i < run.records.length; i++) run.sink.failed(run.indexBase + i, run.records.get(i) as ProducerRecord, error);
     } finally {
       if (drained) this.checkFlushes();
     }
