@@ -35,7 +35,11 @@ export interface ProducerConfig {
    * large (the caller holds its array anyway). Default 4 × bufferMemory.
    */
   maxWaitingBytes?: number;
-  /** Produce requests in flight per broker. Default 5 (at most 5 with idempotence). */
+  /**
+   * Produce requests in flight per broker, and with idempotence batches in flight per partition.
+   * Default 5, and at most 5 with idempotence: the batches a broker remembers per producer for
+   * dedupe (KIP-98). Without idempotence a partition has one batch in flight at a time.
+   */
   maxInFlight?: number;
   /**
    * Time from send() to a final outcome, retries included. Default 120000. A batch in flight at

@@ -47,9 +47,6 @@ export interface PartitionGate {
   ready(topic: string, partition: number): boolean;
 }
 
-/** Most batches of one idempotent partition in flight at once: what the broker keeps for dedupe (KIP-98). */
-export const MAX_IN_FLIGHT_PER_PARTITION = 5;
-
 /**
  * Moves closed batches to their partition leaders, at most maxInFlight Produce requests per
  * broker, each carrying at most one batch per partition (the broker takes one per partition).
@@ -93,7 +90,8 @@ export class Sender {
     /** Splits a batch the broker refused as too large into two, in order, encoded and ready. */
     private readonly split: ((batch: ProducerBatch) => Promise<ProducerBatch[]>) | null = null,
   ) {
-    this.window = config.idempotent ? Math.min(config.maxInFlight, MAX_IN_FLIGHT_PER_PARTITION) : 1;
+    // maxInFlight is at most 5 with idempotence (config.ts): what brokers keep for dedupe
+    this.window = config.idempotent ? config.maxInFlight : 1;
   }
 
   get inFlightRequests(): number {
