@@ -337,6 +337,7 @@ export class Producer implements Observer<ProducerRecord> {
 
   /** Resolves once every record accepted so far has its outcome. */
   flush(): Promise<void> {
+    // the records of the burst under way were given before this call: counted in its epoch
     this.burst.flush();
     const epoch = this.epochs.advance();
     this.flushBatches();
@@ -406,8 +407,6 @@ export class Producer implements Observer<ProducerRecord> {
       return null;
     }
   }
-
-
 
   /** An accepted, counted record: refused if too large, else in line for buffer memory, within maxWaitingBytes. */
   private admit(pending: PendingRecord): void {
