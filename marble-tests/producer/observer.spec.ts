@@ -35,6 +35,20 @@ describe('producer as an Observer (virtual time)', () => {
     expect(failures[1].record).toBe(bare);
   });
 
+  it('flush() right after next() calls waits for those records: the burst they arrived in is placed first', async () => {
+    const ts = createTestScheduler();
+    const fake = new FakeClusterClient(ts, { topics: { t: 1 }, delayMs: 10 });
+    const producer = new Producer(fake, { acks: 1, lingerMs: 50 }, ts);
+    producer.next(rec('a', 0));
+    producer.next(rec('b', 0));
+    const flushed = track(producer.flush());
+    await advanceTo(ts, 9);
+    expect(flushed.state).toBe('pending');
+    await advanceTo(ts, 10);
+    expect(flushed.state).toBe('fulfilled');
+    expect(fake.produceCalls.map((c) => [c.at, c.batches[0].values.join('')])).toEqual([[0, 'ab']]);
+  });
+
   it('completion of the source flushes without waiting for linger', async () => {
     const ts = createTestScheduler();
     const fake = new FakeClusterClient(ts, { topics: { t: 3 }, delayMs: 10 });
