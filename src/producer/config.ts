@@ -28,11 +28,11 @@ export interface ProducerConfig {
   /** How long send() waits for buffer room before BufferExhaustedError. Default 60000. */
   maxBlockMs?: number;
   /**
-   * Bytes of records waiting for buffer room, each counted as its size plus 256 for the objects
-   * that hold it. Past it a record is refused at once with BufferExhaustedError: a synchronous
-   * source piped into produce() cannot be paused, so what it pushes beyond the buffer is held
-   * here, and no further. One send([...]) call finding nobody waiting is admitted whole, however
-   * large (the caller holds its array anyway). Default 4 × bufferMemory.
+   * Bytes of single records waiting for buffer room behind others, each counted as its size plus
+   * 256 for the objects that hold it. Past it a record is refused at once with
+   * BufferExhaustedError. One send([...]) call, or one synchronous burst of next()/produce()
+   * records (as from(array) makes), that finds nobody waiting is taken whole, however large: it
+   * waits as the caller's records, put into bytes as room frees. Default 4 × bufferMemory.
    */
   maxWaitingBytes?: number;
   /**
