@@ -40,8 +40,7 @@
  * mock's initial-join delay (it completes the first rebalance of an empty group after 3 s) in
  * start → first and in wall, not in first → last. No timing here is part of any test.
  */
-import type { Plugin } from 'esbuild';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -50,6 +49,7 @@ import { startRdkafkaMock, type RdkafkaMock } from '../spec/interop/rdkafka-mock
 import { createClient, type KafkaClient } from '../src/index.js';
 import { ListOffsets } from '../src/protocol/messages/index.js';
 import { RX_MODES, Tally, type ConsumeResult, type PartitionTally, type RxMode } from './consume-child.js';
+import { bundlePath, tryBundleClients } from './bundle.js';
 import { measure, type Measured } from './measure-process.js';
 import { VALUE_BYTES, writePayloadFile } from './produce-payload.js';
 
@@ -102,9 +102,7 @@ interface Cell {
 
 const REPO = join(import.meta.dirname, '..');
 const UNBOUNDED_SCRIPT = join(REPO, '..', 'shared', 'tools', 'librdkafka-mock-unbounded.py');
-const BUNDLE_DIR = join(REPO, 'node_modules', '.cache', 'rxkafka-bench');
 const BUNDLES = { rxkafka: 'consume-rxkafka-child', kafkajs: 'consume-kafkajs-child' } as const;
-const NATIVE_PACKAGES = ['lz4-napi', 'snappy', '@mongodb-js/zstd'];
 const GNU_TIME = '/usr/bin/time';
 const PRELOAD_TIMEOUT_MS = 300_000;
 /**
@@ -173,40 +171,6 @@ const hasGnuTime = (() => {
     return known;
   };
 })();
-
-/** rxjs' exports map gives node its CommonJS build; a bundle wants the ES module build. */
-const rxjsEsm: Plugin = {
-  name: 'rxjs-esm',
-  setup(build) {
-    build.onResolve({ filter: /^rxjs$/ }, () => ({ path: join(REPO, 'node_modules', 'rxjs', 'dist', 'esm', 'index.js') }));
-  },
-};
-
-/**
- * Bundles one node child as the produce bench does (plain JavaScript, no tsx at run time).
- * Returns undefined on success, else the error: rxkafka's child bundles src/, which may be
- * mid-change, and that must not stop the KafkaJS and kcat rows.
- */
-async function bundle(name: keyof typeof BUNDLES): Promise<string | undefined> {
-  const esbuild = await import('esbuild');
-  mkdirSync(BUNDLE_DIR, { recursive: true });
-  try {
-    await esbuild.build({
-      entryPoints: [join(import.meta.dirname, `${BUNDLES[name]}.ts`)],
-      outfile: join(BUNDLE_DIR, `${BUNDLES[name]}.mjs`),
-      bundle: true,
-      external: [...NATIVE_PACKAGES, 'kafkajs'],
-      plugins: [rxjsEsm],
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      logLevel: 'silent',
-    });
-    return undefined;
-  } catch (error) {
-    return (error instanceof Error ? error.message : String(error)).split('\n').slice(0, 3).join(' ');
-  }
-}
 
 /** Writes the unbounded copy of librdkafka into dir (its file is dir/librdkafka.so.1). */
 async function unboundedLibrary(dir: string): Promise<void> {
@@ -381,7 +345,7 @@ async function runKcat(bootstrap: readonly string[], topic: string, partitions: 
 async function runNode(
   client: 'rxkafka' | 'kafkajs', mode: RxMode, bootstrap: readonly string[], topic: string, partitions: number, codec: Codec, ranges: Ranges, o: Options,
 ): Promise<Sample> {
-  const args = [...o.nodeFlags, join(BUNDLE_DIR, `${BUNDLES[client]}.mjs`), `--bootstrap=${bootstrap.join(',')}`, `--topic=${topic}`,
+  const args = [...o.nodeFlags, bundlePath(BUNDLES[client]), `--bootstrap=${bootstrap.join(',')}`, `--topic=${topic}`,
     `--partitions=${partitions}`, `--records=${o.records}`, `--codec=${codec}`, `--mode=${mode}`, `--deadline-ms=${o.deadlineMs}`, `--idle-ms=${o.idleMs}`];
   const failed = (reason: string, wallMs = 0): Sample => ({ ok: false, available: true, reason, firstMs: null, windowMs: null, wallMs, cpuMs: undefined, rssKb: 0 });
   let m: Measured;
@@ -492,12 +456,13 @@ export async function run(args: string[]): Promise<void> {
     // rxkafka's child bundles src/ as it is now; if that fails its rows say why, the others run.
     let rxUnavailable: string | undefined;
     if (o.clients.includes('rxkafka')) {
-      const error = await bundle('rxkafka');
-      if (error !== undefined) rxUnavailable = `rxkafka consumer: not available (bundle failed: ${error})`;
+      // src/ may be mid-change: that must not stop the KafkaJS and kcat rows
+      const error = await tryBundleClients([BUNDLES.rxkafka]);
+      if (error !== null) rxUnavailable = `rxkafka consumer: not available (bundle failed: ${error})`;
     }
     if (o.clients.includes('kafkajs')) {
-      const error = await bundle('kafkajs');
-      if (error !== undefined) throw new Error(`consume bench: bundling the KafkaJS child failed: ${error}`);
+      const error = await tryBundleClients([BUNDLES.kafkajs]);
+      if (error !== null) throw new Error(`consume bench: bundling the KafkaJS child failed: ${error}`);
     }
     await unboundedLibrary(dir);
     mock = await startUnboundedMock(dir);

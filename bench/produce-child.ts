@@ -87,3 +87,12 @@ export async function connectKafkaJs(bootstrap: string[], codec: 'none' | 'lz4')
 
 /** A thrown value as one line for a result's error field. */
 export const describeError = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).split('\n')[0];
+
+/** Reads `--name=value` from a child's arguments: `fallback` when absent, else an error naming the child. */
+export function childOption(argv: readonly string[], child: string): (name: string, fallback?: string) => string {
+  return (name, fallback) => {
+    const value = argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+    if (value === undefined) throw new Error(`${child}: --${name}= is required`);
+    return value;
+  };
+}

@@ -8,7 +8,7 @@
  */
 import { Subject } from 'rxjs';
 import { createClient, type Producer, type ProducerRecord } from '../src/index.js';
-import { connectKafkaJs, lanes, timed, type ClientResult } from './produce-child.js';
+import { childOption, connectKafkaJs, lanes, timed, type ClientResult } from './produce-child.js';
 import { VALUE_BYTES, valueChunk } from './produce-payload.js';
 
 export interface ClientArgs {
@@ -97,12 +97,7 @@ async function kafkaJs(args: ClientArgs): Promise<ClientResult> {
 
 function parse(argv: string[]): { client: string; args: ClientArgs } {
   const [client, ...rest] = argv;
-  const opt = (name: string, fallback?: string): string => {
-    const hit = rest.find((a) => a.startsWith(`--${name}=`));
-    const value = hit?.slice(name.length + 3) ?? fallback;
-    if (value === undefined) throw new Error(`produce-client: --${name}= is required`);
-    return value;
-  };
+  const opt = childOption(rest, 'produce-client');
   const codec = opt('codec', 'none');
   const api = opt('api', 'send');
   if (codec !== 'none' && codec !== 'lz4') throw new Error(`produce-client: codec ${codec}`);

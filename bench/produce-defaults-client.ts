@@ -23,7 +23,7 @@
  */
 import { from } from 'rxjs';
 import { createClient, type DeliveryError, type Producer, type ProducerRecord } from '../src/index.js';
-import { connectKafkaJs, describeError, lanes, timed, type ClientResult } from './produce-child.js';
+import { childOption, connectKafkaJs, describeError, lanes, timed, type ClientResult } from './produce-child.js';
 import { valueChunk } from './produce-payload.js';
 
 const PATTERNS = ['produce', 'sink', 'send-1k', 'send-10k-x4', 'array-1k'] as const;
@@ -115,11 +115,7 @@ async function kafkaJs(args: Args): Promise<ClientResult> {
 
 function parse(argv: string[]): { client: string; args: Args } {
   const [client, ...rest] = argv;
-  const opt = (name: string): string => {
-    const value = rest.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-    if (value === undefined) throw new Error(`produce-defaults-client: --${name}= is required`);
-    return value;
-  };
+  const opt = childOption(rest, 'produce-defaults-client');
   const codec = opt('codec');
   const pattern = opt('pattern') as Pattern;
   if (codec !== 'none' && codec !== 'lz4') throw new Error(`produce-defaults-client: codec ${codec}`);

@@ -1,10 +1,8 @@
 /**
  * The produce bench's parent side, shared by its modes (bench/produce.ts tuned,
- * bench/produce-defaults.ts and bench/produce-latency.ts): bundling the node children, running
- * a child or kcat to exit with its wall time and peak RSS, and checking a topic's end offsets.
+ * bench/produce-defaults.ts and bench/produce-latency.ts): running a child or kcat to exit with its wall time and peak RSS, and checking a topic's end offsets.
  */
-import type { Plugin } from 'esbuild';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { firstValueFrom } from 'rxjs';
@@ -12,6 +10,7 @@ import type { KafkaClient } from '../src/index.js';
 import { ListOffsets } from '../src/protocol/messages/index.js';
 import type { ClientResult } from './produce-child.js';
 import { measure } from './measure-process.js';
+export { bundleClients, bundlePath } from './bundle.js';
 
 export type Codec = 'none' | 'lz4';
 
@@ -26,52 +25,7 @@ export interface Sample {
 }
 
 export const CHILD_TIMEOUT_MS = 120_000;
-const REPO = join(import.meta.dirname, '..');
-/**
- * The node clients run as plain JavaScript, as an application would ship them: bundled once
- * per bench run with esbuild (tsx's own transpiler) without tsx's keepNames helpers, which wrap
- * every closure creation in a defineProperty call and cost rxkafka ~5% of its CPU under tsx.
- * Pure-JavaScript packages are bundled too (rxjs from its ES module build, so it is tree-shaken:
- * node's own load of rxjs' CommonJS index costs ~70 ms of start-up); the native codec bindings
- * stay external, as does KafkaJS (CommonJS that requires node built-ins, which an ES module
- * bundle cannot; its runs are compared by the send→ack window, which start-up is not part of).
- * The bundles sit under node_modules/ so node resolves the external packages from there.
- */
-const BUNDLE_DIR = join(REPO, 'node_modules', '.cache', 'rxkafka-bench');
 const GNU_TIME = '/usr/bin/time';
-const NATIVE_PACKAGES = ['lz4-napi', 'snappy', '@mongodb-js/zstd'];
-
-/** The bundle of bench/<name>.ts. */
-export const bundlePath = (name: string): string => join(BUNDLE_DIR, `${name}.mjs`);
-
-/** rxjs' exports map gives node its CommonJS build; a bundle wants the ES module build. */
-const rxjsEsm: Plugin = {
-  name: 'rxjs-esm',
-  setup(build) {
-    build.onResolve({ filter: /^rxjs$/ }, () => ({ path: join(REPO, 'node_modules', 'rxjs', 'dist', 'esm', 'index.js') }));
-  },
-};
-
-/** Bundles bench/<name>.ts for each name, to bundlePath(name). */
-export async function bundleClients(names: readonly string[]): Promise<void> {
-  const esbuild = await import('esbuild');
-  mkdirSync(BUNDLE_DIR, { recursive: true });
-  await esbuild.build({
-    entryPoints: names.map((name) => join(import.meta.dirname, `${name}.ts`)),
-    outdir: BUNDLE_DIR,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    external: [...NATIVE_PACKAGES, 'kafkajs'],
-    plugins: [rxjsEsm],
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // A separate map, read only by a profiled child (--enable-source-maps), so it costs the
-    // measured runs nothing.
-    sourcemap: true,
-    logLevel: 'warning',
-  });
-}
 
 /** Runs a program to exit: its wall time, peak RSS and output (text). */
 export async function runChild(command: string, args: string[], timeoutMs = CHILD_TIMEOUT_MS): Promise<{ wallMs: number; polledRssKb: number; stdout: string }> {

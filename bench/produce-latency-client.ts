@@ -13,7 +13,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createClient } from '../src/index.js';
-import { connectKafkaJs, describeError } from './produce-child.js';
+import { childOption, connectKafkaJs, describeError } from './produce-child.js';
 import { valueChunk } from './produce-payload.js';
 
 export interface LatencyResult {
@@ -118,11 +118,7 @@ async function kafkaJs(args: Args): Promise<LatencyResult> {
 
 function parse(argv: string[]): { client: string; args: Args } {
   const [client, ...rest] = argv;
-  const opt = (name: string): string => {
-    const value = rest.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-    if (value === undefined) throw new Error(`produce-latency-client: --${name}= is required`);
-    return value;
-  };
+  const opt = childOption(rest, 'produce-latency-client');
   const settings = opt('settings');
   if (settings !== 'acks1' && settings !== 'defaults') throw new Error(`produce-latency-client: settings ${settings} (acks1|defaults)`);
   return {

@@ -66,7 +66,7 @@ export { Consumer, type CloseOptions, type ConsumerStats, type PartitionStats } 
 export type { AckMode, AssignedPartitionInput, AutoOffsetReset, BuiltInAssignorName, ConsumerConfig, IsolationLevelName } from './consumer/config.js';
 export { ConsumerRecord, type ConsumerBatch, type PartitionStream, type RebalanceEvent } from './consumer/record.js';
 export type { RecordHeader } from './protocol/records/index.js';
-export type { TopicPartition } from './consumer/topic-partition.js';
+export type { TopicPartition } from './topic-partition.js';
 export type { Assignor, AssignorMember, MemberAssignment, SubscriptionContext } from './consumer/assignors/assignor.js';
 export { acknowledge } from './consumer/acknowledge.js';
 export { ConsumerClosedError, CorruptRecordError, FencedInstanceIdError, NotAssignedError, OffsetOutOfRangeError } from './consumer/errors.js';

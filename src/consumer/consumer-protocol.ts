@@ -16,7 +16,7 @@
 import { KafkaError } from '../errors.js';
 import { ConsumerProtocolAssignment, ConsumerProtocolSubscription } from '../protocol/messages/index.js';
 import type { MemberAssignment } from './assignors/assignor.js';
-import { byTopic, type TopicPartition } from './topic-partition.js';
+import { byTopic, type TopicPartition } from '../topic-partition.js';
 
 export const SUBSCRIPTION_VERSION = 3;
 export const ASSIGNMENT_VERSION = 3;

@@ -12,7 +12,7 @@ import { Outlets } from './outlets.js';
 import { PartitionAcks, TrackedBatch } from './partition-acks.js';
 import type { ConsumerBatch, ConsumerRecord, PartitionStream, RebalanceEvent } from './record.js';
 import { TopicLeaders } from './topic-leaders.js';
-import { partitionKey, type TopicPartition } from './topic-partition.js';
+import { partitionKey, type TopicPartition } from '../topic-partition.js';
 import { GroupMembership, type MembershipHost } from './group/membership.js';
 
 /** Numbers each consumer's own connection lane (its fetch and group connections). */
@@ -393,7 +393,8 @@ export class Consumer implements FetchHost, MembershipHost {
 
   fetched(p: AssignedPartition, records: FetchedRecords, bytes: number): void {
     p.acks.add(new TrackedBatch(p.acks, p.topic, p.partition, records, bytes, p.highWatermark));
-    this.handOut();
+    // only this partition has anything new to hand out
+    while (this.handNext(p));
   }
 
   answered(): void {
@@ -429,21 +430,22 @@ export class Consumer implements FetchHost, MembershipHost {
    * mode each is acked once every subscriber had it.
    */
   private handOut(): void {
-    if (this.failure !== null) return;
     let more = true;
     while (more) {
       more = false;
-      for (const p of this.owned.values()) {
-        if (p.paused || !p.acks.hasQueued || !this.outlets.observed(p)) continue;
-        const batch = p.acks.nextToHand() as TrackedBatch;
-        const from = batch.given;
-        // records are handed while someone observes: those left when the last one goes wait for the next
-        batch.given = this.outlets.hand(batch, from);
-        if (this.config.ack === 'auto') p.acks.ackRange(batch, from, batch.given);
-        if (this.failure !== null) return;
-        more ||= p.acks.hasQueued && batch.given === batch.records.length;
-      }
+      for (const p of this.owned.values()) if (this.handNext(p)) more = true;
     }
+  }
+
+  /** Hands out the next batch of `p` if someone observes it; true when another one of it can go. */
+  private handNext(p: AssignedPartition): boolean {
+    if (this.failure !== null || p.paused || !p.acks.hasQueued || !this.outlets.observed(p)) return false;
+    const batch = p.acks.nextToHand() as TrackedBatch;
+    const from = batch.given;
+    // records are handed while someone observes: those left when the last one goes wait for the next
+    batch.given = this.outlets.hand(batch, from);
+    if (this.config.ack === 'auto') p.acks.ackRange(batch, from, batch.given);
+    return p.acks.hasQueued && batch.given === batch.records.length;
   }
 
   private bytesChanged(delta: number): void {

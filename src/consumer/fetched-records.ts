@@ -8,8 +8,11 @@ export interface AbortedTransaction {
 
 /** The records of one partition's fetched bytes that are the consumer's to see. */
 export interface FetchedRecords {
-  /** In offset order, at or past the fetch offset (ConsumerRecords when decoded with its factory). */
-  records: readonly KafkaRecord[];
+  /**
+   * In offset order, at or past the fetch offset (ConsumerRecords when decoded with its
+   * factory). The caller's own list: a fresh one, or the one decoded batch's.
+   */
+  records: KafkaRecord[];
   /** Where the next fetch starts: after the last whole batch (control and skipped ones too). */
   nextOffset: bigint;
 }

@@ -9,7 +9,7 @@ import { CorruptRecordError } from './errors.js';
 import { readFetched, type FetchedRecords } from './fetched-records.js';
 import { isolationCode } from './offsets.js';
 import type { TopicLeaders } from './topic-leaders.js';
-import { byTopic } from './topic-partition.js';
+import { byTopic } from '../topic-partition.js';
 
 /** Fetch v13 names topics by id; a topic whose id is unknown (older brokers) caps it below. */
 const LAST_FETCH_VERSION_BY_NAME = 12;

@@ -5,7 +5,7 @@ import { IsolationLevel } from '../protocol/enums.js';
 import { kafkaErrorFromCode } from '../protocol/error-codes.js';
 import { ListOffsets, OffsetCommit, OffsetFetch } from '../protocol/messages/index.js';
 import type { IsolationLevelName } from './config.js';
-import { byTopic, partitionKey, type TopicPartition } from './topic-partition.js';
+import { byTopic, partitionKey, type TopicPartition } from '../topic-partition.js';
 
 /** ListOffsets' special timestamps. */
 export const EARLIEST = -2n;

@@ -1,6 +1,6 @@
 import { Observable, Subject } from 'rxjs';
 import type { ConsumerBatch, ConsumerRecord, PartitionStream } from './record.js';
-import { partitionKey, type TopicPartition } from './topic-partition.js';
+import { partitionKey, type TopicPartition } from '../topic-partition.js';
 
 /** A subject whose observers are counted: what is emitted when nobody observes is handed to no one. */
 class Counted<T> {

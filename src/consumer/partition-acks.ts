@@ -1,4 +1,4 @@
-import { ConsumerRecord, type AckTarget, type HandedBatch } from './record.js';
+import { ConsumerRecord, type HandedBatch } from './record.js';
 import type { FetchedRecords } from './fetched-records.js';
 
 /** A batch in its partition's tracker: fetched, then handed, then acked record by record. */
@@ -15,27 +15,31 @@ export class TrackedBatch implements HandedBatch {
   readonly nextOffset: bigint;
 
   constructor(
-    target: AckTarget,
+    private readonly owner: PartitionAcks,
     readonly topic: string,
     readonly partition: number,
     fetched: FetchedRecords,
     readonly bytes: number,
     readonly highWatermark: bigint,
   ) {
-    const source = fetched.records;
-    const records = new Array<ConsumerRecord>(source.length);
-    for (let i = 0; i < source.length; i++) {
-      const r = source[i];
+    // the fetched list is this batch's own: its records are tied to it in place
+    const list = fetched.records;
+    for (let i = 0; i < list.length; i++) {
+      const r = list[i];
       // decoded as ConsumerRecords already (v2 batches); legacy message sets, which carry no
       // leader epoch, come as plain records
       const record = r instanceof ConsumerRecord ? r : new ConsumerRecord(topic, partition, r.offset, r.timestamp, r.key, r.value, r.headers, -1);
-      record.link(target, this, i);
-      records[i] = record;
+      record.link(this, i);
+      list[i] = record;
     }
     this.nextOffset = fetched.nextOffset;
-    this.records = records;
-    this.acked = new Uint8Array(source.length);
-    this.left = source.length;
+    this.records = list as ConsumerRecord[];
+    this.acked = new Uint8Array(list.length);
+    this.left = list.length;
+  }
+
+  ack(index: number): void {
+    this.owner.ack(this, index);
   }
 }
 
@@ -45,7 +49,7 @@ export class TrackedBatch implements HandedBatch {
  * committed offset moves only over a contiguous run of acked records, so out-of-order acks never
  * commit past a gap. Once the partition is given up (`retire`), acks of its records are dropped.
  */
-export class PartitionAcks implements AckTarget {
+export class PartitionAcks {
   private readonly queued: TrackedBatch[] = [];
   private readonly handed: TrackedBatch[] = [];
   /** The offset a commit moves to: after the last record of the contiguous acked run. */
@@ -106,8 +110,8 @@ export class PartitionAcks implements AckTarget {
     return this.handed.length === 1 && only.given < only.records.length && only.cursor >= only.given;
   }
 
-  ack(batch: HandedBatch, index: number): void {
-    const b = batch as TrackedBatch;
+  /** Acks record `index` of a batch handed out (a record's ack() comes here through its batch). */
+  ack(b: TrackedBatch, index: number): void {
     if (this.retired || b.acked[index] === 1) return;
     b.acked[index] = 1;
     if (--b.left === 0 || b === this.handed[0]) this.advance();

@@ -1,11 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { RecordHeader } from '../protocol/records/index.js';
-import type { TopicPartition } from './topic-partition.js';
-
-/** Where a record's ack goes: its partition's tracker, which drops acks once the partition is given up. */
-export interface AckTarget {
-  ack(batch: HandedBatch, index: number): void;
-}
+import type { TopicPartition } from '../topic-partition.js';
 
 /**
  * A fetched batch as handed to subscribers: its records, and which of them are acked. Owned by
@@ -17,6 +12,8 @@ export interface HandedBatch {
   readonly nextOffset: bigint;
   /** The bytes it came in, counted against maxBufferedBytes until every record is acked. */
   readonly bytes: number;
+  /** Acks record `index`, through its partition's tracker (which drops it once the partition is given up). */
+  ack(index: number): void;
 }
 
 /**
@@ -24,7 +21,6 @@ export interface HandedBatch {
  * keep a copy (`Buffer.from(value)`) to hold one past its processing.
  */
 export class ConsumerRecord {
-  #target: AckTarget | null = null;
   #batch: HandedBatch | null = null;
   #index = 0;
 
@@ -40,8 +36,7 @@ export class ConsumerRecord {
   ) {}
 
   /** Internal: ties the record to its batch in its partition's tracker, once the batch is made. */
-  link(target: AckTarget, batch: HandedBatch, index: number): void {
-    this.#target = target;
+  link(batch: HandedBatch, index: number): void {
     this.#batch = batch;
     this.#index = index;
   }
@@ -52,7 +47,7 @@ export class ConsumerRecord {
    * contiguous run of acked records. An ack after the partition was revoked or lost is dropped.
    */
   ack(): void {
-    if (this.#batch !== null) this.#target?.ack(this.#batch, this.#index);
+    this.#batch?.ack(this.#index);
   }
 }
 

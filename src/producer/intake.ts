@@ -44,7 +44,7 @@ export interface RecordRun {
 /** What the intake needs of the producer. */
 export interface IntakeHost {
   /** Records that took their bytes, in order: on to their partitions (a slice of a run, in one pass). */
-  admitted(rs: readonly PendingRecord[], run: RecordRun | null): void;
+  admitted(rs: readonly PendingRecord[]): void;
   /** Runs `place`, which admits slices of `run`, as one placement (batches closing in it go together). */
   together<T>(run: RecordRun, place: () => T): T;
   /** A record that waited in vain (maxBlockMs passed) or found the queue full. */
@@ -88,7 +88,7 @@ export class Intake {
   /** Takes `r` in: admitted now if its room is free and nobody waits, else queued within maxWaitingBytes. */
   add(r: PendingRecord): void {
     if (this.idle && this.memory.tryTake(r.size)) {
-      this.host.admitted([r], null);
+      this.host.admitted([r]);
       return;
     }
     const cost = waitingCost(r);
@@ -151,7 +151,7 @@ export class Intake {
       if (slice.length > 0) {
         // within the free room, and the pool's only takers are this intake's: the take succeeds
         if (!this.memory.tryTake(bytes)) throw new KafkaError('internal: buffer room taken while the intake held it');
-        this.host.admitted(slice, run);
+        this.host.admitted(slice);
       }
       if (run.head === null && run.next >= run.records.length) return true;
       if (run.head !== null || slice.length === 0) return false;
@@ -168,18 +168,19 @@ export class Intake {
     try {
       while (this.blocked === null && this.head < this.queue.length) {
         const entry = this.queue[this.head];
-        const run = entry instanceof PendingRecord ? null : entry;
-        if (run !== null && this.host.together(run, () => this.takeFrom(run))) {
+        if (entry instanceof PendingRecord) {
+          if (!this.memory.tryTake(entry.size)) {
+            this.wait(entry, null);
+            continue;
+          }
+          this.leave(entry);
+          this.host.admitted([entry]);
+        } else if (this.host.together(entry, () => this.takeFrom(entry))) {
           this.head++;
-          continue;
+        } else {
+          // what fitted went; its next record waits for room
+          this.wait(entry.head as PendingRecord, entry);
         }
-        const r = run === null ? (entry as PendingRecord) : (run.head as PendingRecord);
-        if (run === null && this.memory.tryTake(r.size)) {
-          this.leave(r);
-          this.host.admitted([r], null);
-          continue;
-        }
-        this.wait(r, run);
       }
     } finally {
       this.pumping = false;
@@ -199,7 +200,7 @@ export class Intake {
         this.blocked = null;
         if (run === null) this.leave(r);
         else run.head = null;
-        this.host.admitted([r], run);
+        this.host.admitted([r]);
         this.pump();
         this.host.afterWait();
       },

@@ -21,40 +21,37 @@ export class Placement {
     private readonly failed: (r: PendingRecord, error: Error) => void,
   ) {}
 
-  route(r: PendingRecord): void {
-    const info = this.topics.get(r.topic);
-    if (info === undefined) {
-      let list = this.parked.get(r.topic);
-      if (list === undefined) {
-        list = [];
-        this.parked.set(r.topic, list);
-      }
-      list.push(r);
-      this.topics.watch(r.topic);
-      return;
-    }
-    this.place(r, info);
-  }
-
   /**
-   * Routes records in order, placing each run of keyless records of one topic (sticky
-   * partitioning) in its partition in one go; the rest go one by one.
+   * Routes records in order: each run of keyless records of one topic (sticky partitioning) into
+   * its partition in one go, the others one by one; a record whose topic's metadata is not known
+   * yet is parked until it is.
    */
-  routeMany(rs: readonly PendingRecord[], n: number): void {
+  route(rs: readonly PendingRecord[]): void {
     let i = 0;
-    while (i < n) {
+    while (i < rs.length) {
       const r = rs[i];
       const info = this.topics.get(r.topic);
       if (info === undefined || r.partition >= 0 || !this.partitioner.sticky(r)) {
-        this.route(r);
+        if (info === undefined) this.park(r);
+        else this.place(r, info);
         i++;
         continue;
       }
       let end = i + 1;
-      while (end < n && rs[end].topic === r.topic && rs[end].partition < 0 && this.partitioner.sticky(rs[end])) end++;
+      while (end < rs.length && rs[end].topic === r.topic && rs[end].partition < 0 && this.partitioner.sticky(rs[end])) end++;
       // each closed batch moves the sticky partition; the rest of the run follows it
       while (i < end) i = this.accumulator.addRun(r.topic, this.partitioner.partition(rs[i], info.partitions, info.available), rs, i, end);
     }
+  }
+
+  private park(r: PendingRecord): void {
+    let list = this.parked.get(r.topic);
+    if (list === undefined) {
+      list = [];
+      this.parked.set(r.topic, list);
+    }
+    list.push(r);
+    this.topics.watch(r.topic);
   }
 
   /** A topic's metadata came (or its lookup failed): its parked records are placed (or fail). Returns how many waited. */

@@ -151,7 +151,7 @@ export class Producer implements Observer<ProducerRecord> {
     };
     this.memory = new MemoryPool(this.config.bufferMemory, this.config.maxBlockMs, scheduler, changed);
     this.intake = new Intake(this.memory, this.config, scheduler, {
-      admitted: (rs) => this.place(rs),
+      admitted: (rs) => this.placement.route(rs),
       together: (run, place) => this.together(run, place),
       refused: (r, e) => this.fail(r, e),
       convert: (run, i) => this.convert(run, i),
@@ -252,11 +252,7 @@ export class Producer implements Observer<ProducerRecord> {
       if (this.epochs.uncount(run.epoch, 1)) this.checkFlushes();
       return null;
     }
-    if (r.size > this.config.maxRequestBytes) {
-      this.fail(r, new RecordTooLargeError(r.size, this.config.maxRequestBytes));
-      return null;
-    }
-    return r;
+    return this.refusedAsTooLarge(r) ? null : r;
   }
 
   /** The records of a run from `from` on fail with `error`, unconverted. */
@@ -269,12 +265,6 @@ export class Producer implements Observer<ProducerRecord> {
     } finally {
       if (drained) this.checkFlushes();
     }
-  }
-
-  /** Records that hold their buffer room, into their partitions' batches, in one pass (sticky runs of keyless records in one go). */
-  private place(rs: readonly PendingRecord[]): void {
-    if (rs.length === 1) this.placement.route(rs[0]);
-    else this.placement.routeMany(rs, rs.length);
   }
 
   /**
@@ -410,11 +400,14 @@ export class Producer implements Observer<ProducerRecord> {
 
   /** An accepted, counted record: refused if too large, else in line for buffer memory, within maxWaitingBytes. */
   private admit(pending: PendingRecord): void {
-    if (pending.size > this.config.maxRequestBytes) {
-      this.fail(pending, new RecordTooLargeError(pending.size, this.config.maxRequestBytes));
-      return;
-    }
-    this.intake.add(pending);
+    if (!this.refusedAsTooLarge(pending)) this.intake.add(pending);
+  }
+
+  /** A record too large for any request fails alone (true), before it takes buffer room. */
+  private refusedAsTooLarge(r: PendingRecord): boolean {
+    if (r.size <= this.config.maxRequestBytes) return false;
+    this.fail(r, new RecordTooLargeError(r.size, this.config.maxRequestBytes));
+    return true;
   }
 
   /** A record failed before reaching a batch: counted for flush(), then told to its sink. */

@@ -9,6 +9,7 @@ import type { ResolvedProducerConfig } from './config.js';
 import { DeliveryTimeoutError, ProducerFencedError } from './errors.js';
 import { classifyProduceAnswer } from './produce-answer.js';
 import type { ProducerBatch } from './producer-batch.js';
+import { partitionKey } from '../topic-partition.js';
 import type { TopicRegistry } from './topics.js';
 
 /** Between sends of a failed batch: the Java client's retry.backoff.ms and retry.backoff.max.ms. */
@@ -117,7 +118,7 @@ export class Sender {
       batch.complete(this.fatal, -1n, -1);
       return;
     }
-    const key = `${batch.topic}\u0000${batch.partition}`;
+    const key = partitionKey(batch.topic, batch.partition);
     let q = this.queues.get(key);
     if (q === undefined) {
       q = new PartitionQueue(batch.topic, batch.partition);
@@ -138,18 +139,18 @@ export class Sender {
 
   /** Whether a batch of the partition is in flight or still encoding. */
   busy(topic: string, partition: number): boolean {
-    const q = this.queues.get(`${topic}\u0000${partition}`);
+    const q = this.queues.get(partitionKey(topic, partition));
     return q !== undefined && (q.inFlight > 0 || q.batches.some((b) => b.state === 'encoding'));
   }
 
   /** Whether one more batch of the partition would go at once: its batches in flight and waiting leave a place in its window. */
   hasRoom(topic: string, partition: number): boolean {
-    return (this.queues.get(`${topic}\u0000${partition}`)?.batches.length ?? 0) < this.window;
+    return (this.queues.get(partitionKey(topic, partition))?.batches.length ?? 0) < this.window;
   }
 
   /** The partition's batches waiting to be sent (not in flight, not done), in send order. */
   queuedOf(topic: string, partition: number): ProducerBatch[] {
-    return this.queues.get(`${topic}\u0000${partition}`)?.batches.filter((b) => b.state === 'ready' || b.state === 'encoding') ?? [];
+    return this.queues.get(partitionKey(topic, partition))?.batches.filter((b) => b.state === 'ready' || b.state === 'encoding') ?? [];
   }
 
   /** Defers drains until release(): batches closing together then share requests. */
@@ -306,7 +307,7 @@ export class Sender {
   }
 
   private queueOf(b: ProducerBatch): PartitionQueue | undefined {
-    return this.queues.get(`${b.topic}\u0000${b.partition}`);
+    return this.queues.get(partitionKey(b.topic, b.partition));
   }
 
   private send(broker: number, batches: ProducerBatch[]): void {

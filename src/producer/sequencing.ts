@@ -1,4 +1,5 @@
 import { asKafkaError } from '../errors.js';
+import { partitionKey } from '../topic-partition.js';
 import type { ProducerIdentity } from './identity.js';
 import type { ProducerBatch } from './producer-batch.js';
 
@@ -6,8 +7,6 @@ const MAX_SEQUENCE = 0x7fffffff;
 
 /** The sequence after `count` records from `seq`: sequences wrap past int32 max to 0. */
 export const sequenceAfter = (seq: number, count: number): number => (seq + count) % (MAX_SEQUENCE + 1);
-
-const keyOf = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 /** What the sequencing needs of the producer around it. */
 export interface SequencingHost {
@@ -87,7 +86,7 @@ export class Sequencing {
    */
   mayWrite(topic: string, partition: number): boolean {
     if (!this.idempotent) return true;
-    const s = this.stamps.get(keyOf(topic, partition));
+    const s = this.stamps.get(partitionKey(topic, partition));
     if (s === undefined || !s.gap) return true;
     const identity = this.identity;
     if (this.bumping !== null || identity === null || s.generation === this.generation || this.host.sender.busy(topic, partition)) return false;
@@ -107,7 +106,7 @@ export class Sequencing {
    * is held (mayWrite) and the epoch bumped, once for every partition with a gap at the time.
    */
   sequenceGap(failed: ProducerBatch): void {
-    const s = this.stamps.get(keyOf(failed.topic, failed.partition));
+    const s = this.stamps.get(partitionKey(failed.topic, failed.partition));
     // a batch of a stamp already left behind: its successors carry the new one, no gap there
     if (s === undefined || s.gap || failed.producerId !== s.identity.producerId || failed.producerEpoch !== s.identity.producerEpoch) return;
     s.gap = true;
@@ -144,7 +143,7 @@ export class Sequencing {
   }
 
   private stamp(batch: ProducerBatch, newest: ProducerIdentity): ProducerBatch {
-    const key = keyOf(batch.topic, batch.partition);
+    const key = partitionKey(batch.topic, batch.partition);
     let s = this.stamps.get(key);
     if (s === undefined) {
       s = { identity: newest, generation: this.generation, next: 0, gap: false };

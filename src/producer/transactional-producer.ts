@@ -11,6 +11,7 @@ import { initProducerId, type ProducerIdentity } from './identity.js';
 import { Producer, type ProducerControl, type ProducerStats } from './producer.js';
 import type { ProducerRecord, SendRecords } from './record.js';
 import type { PartitionGate } from './sender.js';
+import { partitionKey } from '../topic-partition.js';
 
 /** Newer AddPartitionsToTxn versions are for brokers verifying, not for producers. */
 const ADD_PARTITIONS_CLIENT_MAX_VERSION = 3;
@@ -72,7 +73,7 @@ class TransactionGate implements PartitionGate {
   constructor(private readonly add: (parts: Array<{ topic: string; partition: number }>) => Promise<void>, private readonly wake: () => void) {}
 
   ready(topic: string, partition: number): boolean {
-    const key = `${topic}\u0000${partition}`;
+    const key = partitionKey(topic, partition);
     if (this.added.has(key)) return true;
     this.wanted.set(key, { topic, partition });
     this.flush();

@@ -9,7 +9,7 @@ import {
   type MemberAssignment,
 } from '../../../src/consumer/assignors/index.js';
 import { stickyAssign } from '../../../src/consumer/assignors/sticky.js';
-import { partitionKey } from '../../../src/consumer/topic-partition.js';
+import { partitionKey } from '../../../src/topic-partition.js';
 import { afterRound, assignable, holders, member, mulberry32, randomInt, sizes } from './support.js';
 
 const SEEDS = Array.from({ length: 200 }, (_, i) => i + 1);

@@ -1,6 +1,6 @@
 /** Helpers shared by the assignor specs: members, seeded randomness, checks of an assignment. */
 import type { AssignorMember, MemberAssignment } from '../../../src/consumer/assignors/index.js';
-import { partitionKey, type TopicPartition } from '../../../src/consumer/topic-partition.js';
+import { partitionKey, type TopicPartition } from '../../../src/topic-partition.js';
 
 export interface MemberSpec {
   readonly topics: readonly string[];

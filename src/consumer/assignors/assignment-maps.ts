@@ -1,5 +1,5 @@
 /** What every assignor starts from and ends with. */
-import type { TopicPartition } from '../topic-partition.js';
+import type { TopicPartition } from '../../topic-partition.js';
 import type { MemberAssignment } from './assignor.js';
 import { compareStrings } from './java-order.js';
 

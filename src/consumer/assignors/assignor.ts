@@ -1,4 +1,4 @@
-import type { TopicPartition } from '../topic-partition.js';
+import type { TopicPartition } from '../../topic-partition.js';
 
 /**
  * How a group's leader splits partitions among members (a Kafka "partition assignor"). The

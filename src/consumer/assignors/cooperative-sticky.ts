@@ -11,7 +11,7 @@
  * equal to its topic count, so that layout is recognised and its trailing generation used.
  */
 import { Reader } from '../../protocol/primitives.js';
-import { partitionKey, type TopicPartition } from '../topic-partition.js';
+import { partitionKey, type TopicPartition } from '../../topic-partition.js';
 import type { Assignor, AssignorMember } from './assignor.js';
 import { toMemberAssignments } from './assignment-maps.js';
 import { stickyAssign } from './sticky.js';

@@ -4,7 +4,7 @@
  * one extra. Kafka 3.5+ makes Java's range rack-aware when member and replica racks are known
  * (KIP-881); this is its plain behaviour, which is also what Java does without racks.
  */
-import type { TopicPartition } from '../topic-partition.js';
+import type { TopicPartition } from '../../topic-partition.js';
 import type { Assignor } from './assignor.js';
 import { assignableTopics, emptyAssignment, toMemberAssignments } from './assignment-maps.js';
 import { compareMemberInfo } from './java-order.js';

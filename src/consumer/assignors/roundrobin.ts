@@ -3,7 +3,7 @@
  * partitions by number, dealt one at a time around the members in MemberInfo order, skipping
  * a member not subscribed to the partition's topic. Balanced when subscriptions are identical.
  */
-import type { TopicPartition } from '../topic-partition.js';
+import type { TopicPartition } from '../../topic-partition.js';
 import type { Assignor } from './assignor.js';
 import { assignableTopics, emptyAssignment, toMemberAssignments } from './assignment-maps.js';
 import { compareMemberInfo } from './java-order.js';

@@ -9,7 +9,7 @@
  *    floor(P/N), by member id, then one each to members at floor(P/N) until P % N are above.
  */
 import { KafkaError } from '../../errors.js';
-import { partitionKey, type TopicPartition } from '../topic-partition.js';
+import { partitionKey, type TopicPartition } from '../../topic-partition.js';
 import { compareStrings } from './java-order.js';
 import type { Ownership } from './sticky-ownership.js';
 

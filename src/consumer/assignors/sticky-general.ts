@@ -16,7 +16,7 @@
  * Members are numbered internally (in the order given) so the balance checks, which run after
  * every move, index arrays instead of hashing strings.
  */
-import type { TopicPartition } from '../topic-partition.js';
+import type { TopicPartition } from '../../topic-partition.js';
 import { compareStrings } from './java-order.js';
 import { PartitionMovements } from './sticky-movements.js';
 import type { Ownership, StickyMember } from './sticky-ownership.js';

@@ -4,7 +4,7 @@
  * member A to B and an earlier move took some partition of that topic from B to A, that earlier
  * partition goes back instead, so no topic's partitions swap between two members.
  */
-import { partitionKey, type TopicPartition } from '../topic-partition.js';
+import { partitionKey, type TopicPartition } from '../../topic-partition.js';
 import { bucketIndex, hashMapCapacity, topicPartitionHashCode } from './java-order.js';
 
 interface Move {

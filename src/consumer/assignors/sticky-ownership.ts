@@ -5,7 +5,7 @@
  * from both (neither can be trusted to have let it go) and marked, so whoever gets it must wait
  * for a revocation. A member of an older generation keeps what nobody newer claims.
  */
-import { partitionKey, type TopicPartition } from '../topic-partition.js';
+import { partitionKey, type TopicPartition } from '../../topic-partition.js';
 
 /** One member as the sticky assignor sees it. */
 export interface StickyMember {

@@ -4,7 +4,7 @@
  * the constrained path, which also names the partitions it takes from an owner; different ones
  * the general path. The cooperative assignor builds on this (cooperative-sticky.ts).
  */
-import type { TopicPartition } from '../topic-partition.js';
+import type { TopicPartition } from '../../topic-partition.js';
 import { assignableTopics } from './assignment-maps.js';
 import { hashMapOrder } from './java-order.js';
 import { constrainedAssign } from './sticky-constrained.js';

@@ -9,7 +9,7 @@ import type { ResolvedConsumerConfig } from '../config.js';
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../consumer-protocol.js';
 import { ConsumerClosedError, FencedInstanceIdError } from '../errors.js';
 import { NO_MEMBER, type CommitIdentity } from '../offsets.js';
-import { partitionKey, type TopicPartition } from '../topic-partition.js';
+import { partitionKey, type TopicPartition } from '../../topic-partition.js';
 
 const PROTOCOL_TYPE = 'consumer';
 /** JoinGroup and SyncGroup are held by the coordinator for up to the rebalance timeout; the request waits that long, and this much more. */
