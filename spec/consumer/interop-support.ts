@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { filter, firstValueFrom, map, startWith, Subject, timeout, type Subscription } from 'rxjs';
-import { api, type Consumer, type KafkaClient, type RebalanceEvent } from '../../src/index.js';
+import { api, type Consumer, type ConsumerStats, type KafkaClient, type RebalanceEvent } from '../../src/index.js';
 import { decodeAssignment } from '../../src/consumer/consumer-protocol.js';
 import { parseKcatRecords, type KcatRecord } from '../interop/harness.js';
 
@@ -429,6 +429,8 @@ export class RxMember {
   readonly events: RebalanceEvent[] = [];
   /** The 'revoked' events that a generation's assignment caused (cooperative), not an eager rejoin or close. */
   readonly revokedByAssignment: RebalanceEvent[] = [];
+  /** The consumer's latest stats$ snapshot (every change touches the ledger). */
+  stats: ConsumerStats | null = null;
   private readonly subscriptions: Subscription[] = [];
   private lastAssigned = -1;
   private closed = false;
@@ -445,6 +447,12 @@ export class RxMember {
       consumer.rebalances$.subscribe({
         next: (e) => this.onRebalance(e),
         error: (e: unknown) => ledger.fail(`${name}: rebalances$ failed: ${String(e)}`),
+      }),
+    );
+    this.subscriptions.push(
+      consumer.stats$.subscribe((s) => {
+        this.stats = s;
+        ledger.touch();
       }),
     );
     this.subscriptions.push(
