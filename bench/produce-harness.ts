@@ -38,7 +38,8 @@ export async function runNodeJson<R extends { maxRssKb: number }>(
   bundle: string, args: string[], nodeFlags: readonly string[] = [], timeoutMs = CHILD_TIMEOUT_MS,
 ): Promise<{ wallMs: number; rssKb: number; result: R }> {
   const { wallMs, polledRssKb, stdout } = await runChild(process.execPath, [...nodeFlags, bundle, ...args], timeoutMs);
-  const result = JSON.parse(stdout.trim().split('\n').pop() ?? '') as R;
+  // the last JSON line: node flags such as --trace-gc print lines of their own
+  const result = JSON.parse(stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '') as R;
   return { wallMs, rssKb: Math.max(result.maxRssKb, polledRssKb), result };
 }
 

@@ -1,4 +1,4 @@
-import { defer, filter, map, merge, Observable, of, Subject, switchMap, throwError, timer, type SchedulerLike } from 'rxjs';
+import { defer, filter, map, merge, Observable, of, Subject, switchMap, tap, throwError, timer, type SchedulerLike } from 'rxjs';
 import { ClientClosedError, type BodyFor, type ClientRequestOptions, type ClientStats, type Closable, type ClusterClient, type ClusterMetadata, type RequestTarget, type TopicState } from '../../src/cluster/index.js';
 import { KafkaError } from '../../src/errors.js';
 import { kafkaErrorFromCode } from '../../src/protocol/error-codes.js';
@@ -25,6 +25,8 @@ export interface FakeProducedBatch {
   producerId: bigint;
   producerEpoch: number;
   baseSequence: number;
+  /** The record bytes as the request carried them (the producer's own buffer, not a copy). */
+  bytes: Buffer | null;
 }
 
 /** A Produce request as the fake saw it. */
@@ -87,6 +89,12 @@ export class FakeClusterClient implements ClusterClient {
   readonly invalidations: Array<{ topic: string; errorCode: number | undefined }> = [];
   /** Every Produce request as it is made. */
   readonly produceCalls$ = new Subject<FakeProduceCall>();
+  /**
+   * Produce requests whose record bytes changed between the request and its answer (or its
+   * failure): a broker reads them only as they arrive, so the producer must not touch them until
+   * then (by index among Produce requests). Empty unless the producer broke that.
+   */
+  readonly changedBeforeAnswer: number[] = [];
   private readonly invalidated$ = new Subject<string>();
   readonly stats$: Observable<ClientStats> = of({ brokers: [] });
   private readonly logs = new Map<string, Array<string | null>>();
@@ -234,9 +242,14 @@ export class FakeClusterClient implements ClusterClient {
     };
     this.produceCalls.push(call);
     this.produceCalls$.next(call);
+    const held = (req.topicData ?? []).flatMap((t) => (t.partitionData ?? []).flatMap((p) => (p.records ? [{ bytes: p.records, copy: Buffer.from(p.records) }] : [])));
     const answer = this.options.produce?.(call) ?? {};
     const delay = answer.delayMs ?? this.options.delayMs ?? 0;
-    const answered = timer(delay, this.scheduler);
+    const answered = timer(delay, this.scheduler).pipe(
+      tap(() => {
+        if (held.some((h) => !h.bytes.equals(h.copy))) this.changedBeforeAnswer.push(call.index);
+      }),
+    );
     if (answer.error !== undefined) {
       const error = answer.error;
       return answered.pipe(
@@ -323,5 +336,6 @@ function decodeBatch(topic: string, partition: number, records: Buffer | null): 
     producerId: first?.producerId ?? -1n,
     producerEpoch: first?.producerEpoch ?? -1,
     baseSequence: first?.baseSequence ?? -1,
+    bytes: records,
   };
 }

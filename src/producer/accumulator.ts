@@ -1,7 +1,7 @@
 import { merge, Observable, Subject, type SchedulerLike, type Subscriber } from 'rxjs';
 import { KafkaError } from '../errors.js';
 import { batch } from '../operators/batch.js';
-import { RecordsWriter, type EncodedRecords } from '../protocol/records/index.js';
+import { RecordsWriter, type BufferSource, type EncodedRecords } from '../protocol/records/index.js';
 import { ReceiptsWriter, type Receipts } from './receipts.js';
 import type { PendingRecord } from './record.js';
 
@@ -48,6 +48,8 @@ export class Accumulator {
     private readonly lingerMs: number,
     private readonly scheduler: SchedulerLike,
     private readonly onBatch: BatchHandler,
+    /** Where the batches' buffers come from. */
+    private readonly buffers: BufferSource,
   ) {}
 
   private topicLanes(topic: string): Array<Lane | undefined> {
@@ -152,7 +154,7 @@ export class Accumulator {
    */
   private open(topicLanes: Array<Lane | undefined>, topic: string, partition: number): Lane {
     const close = new Subject<void>();
-    const writer = new RecordsWriter(Math.min(this.batchBytes, 1 << 16));
+    const writer = new RecordsWriter(Math.min(this.batchBytes, 1 << 16), this.buffers);
     const receipts = new ReceiptsWriter();
     let input: Subscriber<number> | undefined;
     new Observable<number>((subscriber) => {

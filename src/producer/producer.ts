@@ -4,6 +4,7 @@ import { burstClock } from '../clock.js';
 import { KafkaError, messageOf } from '../errors.js';
 import type { EncodedRecords } from '../protocol/records/index.js';
 import { Accumulator } from './accumulator.js';
+import { BatchBuffers } from './batch-buffers.js';
 import { resolveProducerConfig, type ProducerConfig, type ResolvedProducerConfig } from './config.js';
 import { DeliveryError, InvalidRecordError, ProducerClosedError, RecordTooLargeError } from './errors.js';
 import { produceThrough } from './produce-operator.js';
@@ -25,6 +26,9 @@ import type { Receipts } from './receipts.js';
 import { toPending, type MetadataFor, type PendingRecord, type ProducerRecord, type RecordMetadata, type RecordSink } from './record.js';
 import { Sender, type PartitionGate } from './sender.js';
 import { TopicRegistry, type TopicInfo } from './topics.js';
+
+/** Batch buffers kept for reuse hold at most this share of bufferMemory (a quarter). */
+const POOLED_SHARE = 4;
 
 export interface ProducerStats {
   /** Records accepted and not yet acknowledged or failed. */
@@ -108,6 +112,8 @@ export class Producer implements Observer<ProducerRecord> {
   private readonly topics: TopicRegistry;
   private readonly partitioner: RecordPartitioner;
   private readonly accumulator: Accumulator;
+  /** The batches' buffers, reused (see BatchBuffers for when one comes back). */
+  private readonly buffers: BatchBuffers;
   private readonly sender: Sender;
   private readonly changes = new Subject<void>();
   private readonly failures = new Subject<DeliveryError>();
@@ -161,7 +167,8 @@ export class Producer implements Observer<ProducerRecord> {
     this.burst = new Burst(scheduler, (records, sink, indexBase) => this.acceptRun(records, sink, indexBase, this.scheduler.now(), false));
     this.topics = new TopicRegistry(client, (topic, info, error) => this.onTopic(topic, info, error));
     this.partitioner = createPartitioner(this.config.partitioner, { random: this.config.random });
-    this.accumulator = new Accumulator(this.config.batchBytes, this.config.lingerMs, scheduler, (t, p, r, receipts, b) => this.onBatch(t, p, r, receipts, b));
+    this.buffers = new BatchBuffers(Math.floor(this.config.bufferMemory / POOLED_SHARE));
+    this.accumulator = new Accumulator(this.config.batchBytes, this.config.lingerMs, scheduler, (t, p, r, receipts, b) => this.onBatch(t, p, r, receipts, b), this.buffers);
     this.placement = new Placement(this.topics, this.partitioner, this.accumulator, (r, e) => this.failHeld(r, e));
     // a partition goes once its sequences allow (a gap moves it to a new epoch first), and, in a
     // transaction, once it is in the transaction
@@ -457,6 +464,8 @@ export class Producer implements Observer<ProducerRecord> {
         }
       }
     } finally {
+      // acknowledged in answer to its only send: nothing reads its bytes any more
+      if (error === null && batch.attempts === 1 && batch.encoded !== null) this.buffers.give(batch.encoded);
       this.memory.release(batch.bytes);
       if (drained) this.checkFlushes();
     }
@@ -497,6 +506,7 @@ export class Producer implements Observer<ProducerRecord> {
     seal(
       batch,
       this.config.compression,
+      this.buffers,
       () => this.sender.drain(),
       (e) => this.sender.fail(batch, e),
     );

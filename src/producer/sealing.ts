@@ -1,6 +1,6 @@
 import { asKafkaError, KafkaError } from '../errors.js';
 import type { CompressionName } from '../protocol/compression/index.js';
-import { decodeRecordBatches, RecordsWriter, sealRecordBatch, sealRecordBatchSync, type EncodedRecords, type EncodeOptions } from '../protocol/records/index.js';
+import { decodeRecordBatches, RecordsWriter, sealRecordBatch, sealRecordBatchSync, type BufferSource, type EncodedRecords, type EncodeOptions } from '../protocol/records/index.js';
 import { ProducerBatch } from './producer-batch.js';
 import { sequenceAfter } from './sequencing.js';
 
@@ -15,9 +15,10 @@ const sealOptions = (b: ProducerBatch, compression: CompressionName): EncodeOpti
 
 /**
  * Puts the header (and the compression) on a stamped batch: at once without compression, else
- * when the codec is done; then `ready` (the batch may go), or `failed` with a CompressionError.
+ * when the codec is done, and the uncompressed records go back to `buffers`; then `ready` (the
+ * batch may go), or `failed` with a CompressionError.
  */
-export function seal(batch: ProducerBatch, compression: CompressionName, ready: () => void, failed: (error: KafkaError) => void): void {
+export function seal(batch: ProducerBatch, compression: CompressionName, buffers: BufferSource, ready: () => void, failed: (error: KafkaError) => void): void {
   const records = batch.records as EncodedRecords;
   batch.records = null;
   const options = sealOptions(batch, compression);
@@ -28,6 +29,7 @@ export function seal(batch: ProducerBatch, compression: CompressionName, ready: 
   }
   sealRecordBatch(records, options).then(
     (bytes) => {
+      buffers.give(records.buffer);
       batch.sealed(bytes);
       ready();
     },

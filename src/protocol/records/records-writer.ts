@@ -14,6 +14,16 @@ export interface EncodedRecords extends RecordsSummary {
 
 const MIN_CAPACITY = 4096;
 
+/** Where a writer gets its buffers, and gives back those it is done with. */
+export interface BufferSource {
+  /** A buffer of exactly `size` bytes, contents undefined. */
+  take(size: number): Buffer;
+  /** A buffer (or a view of one) this source gave, that nothing reads or writes any more. */
+  give(buffer: Uint8Array): void;
+}
+
+const ALLOCATE: BufferSource = { take: (size) => Buffer.allocUnsafe(size), give: () => undefined };
+
 /**
  * A RecordBatch v2 built one record at a time, as a producer takes records in: each is
  * encoded on arrival, so nothing of it has to be kept until the batch closes (a record kept
@@ -21,8 +31,10 @@ const MIN_CAPACITY = 4096;
  * the records over; {@link sealRecordBatch} puts the header on, compressing first if asked.
  *
  * The buffer grows by doubling. Its size is learned from the batches before, so a steady
- * stream allocates one buffer per batch and copies nothing; a batch that fills less than half
+ * stream takes one buffer per batch and copies nothing; a batch that fills less than half
  * of its buffer is copied out to its exact size, so no batch holds more than twice its bytes.
+ * Buffers come from a {@link BufferSource} (fresh ones unless told otherwise), and the ones it
+ * outgrows or copies out of go back to it.
  */
 export class RecordsWriter {
   private buf: Buffer | null = null;
@@ -32,7 +44,10 @@ export class RecordsWriter {
   private maxTimestamp = 0;
   private capacity: number;
 
-  constructor(initialCapacity = MIN_CAPACITY) {
+  constructor(
+    initialCapacity = MIN_CAPACITY,
+    private readonly source: BufferSource = ALLOCATE,
+  ) {
     this.capacity = Math.max(MIN_CAPACITY, initialCapacity);
   }
 
@@ -92,6 +107,7 @@ export class RecordsWriter {
     } else {
       buffer = Buffer.allocUnsafe(used);
       buf.copy(buffer, 0, 0, used);
+      this.source.give(buf);
       this.capacity = Math.max(MIN_CAPACITY, buf.length >>> 1);
     }
     const out: EncodedRecords = {
@@ -113,8 +129,11 @@ export class RecordsWriter {
     if (buf !== null && need <= buf.length) return buf;
     let size = buf === null ? this.capacity : buf.length * 2;
     while (size < need) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    if (buf !== null) buf.copy(next, 0, 0, this.pos);
+    const next = this.source.take(size);
+    if (buf !== null) {
+      buf.copy(next, 0, 0, this.pos);
+      this.source.give(buf);
+    }
     this.buf = next;
     return next;
   }
