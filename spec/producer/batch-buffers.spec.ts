@@ -22,6 +22,19 @@ describe('BatchBuffers', () => {
     expect(pool.take(4096).buffer).not.toBe(a.buffer);
   });
 
+  it('keeps memory by power-of-two sizes: a buffer given back serves any size of its class', () => {
+    const pool = new BatchBuffers(1 << 20);
+    const a = pool.take(5000);
+    expect(a.length).toBe(5000);
+    expect(a.buffer.byteLength).toBe(8192);
+    pool.give(a);
+    const b = pool.take(8000);
+    expect(b.buffer).toBe(a.buffer);
+    expect(b.length).toBe(8000);
+    // below the smallest class
+    expect(pool.take(10).buffer.byteLength).toBe(4096);
+  });
+
   it('takes back the memory of a view of a buffer it lent', () => {
     const pool = new BatchBuffers(1 << 20);
     const a = pool.take(8192);

@@ -10,8 +10,19 @@ import type { BufferSource } from '../protocol/records/index.js';
  * out of, the uncompressed records once compressed, or the batch itself once a broker's answer
  * to its only send acknowledged it (so its bytes were written, and no resend or abandoned
  * request can still read them). Buffers this pool did not lend are ignored, so a view of a
- * shared slab or a codec's output can never enter it.
+ * shared slab or a codec's output can never enter it. Memory is kept by power-of-two sizes, so
+ * a batch copied out to its own size (RecordsWriter) takes less than twice its bytes and still
+ * finds memory to reuse.
  */
+const MIN_CLASS = 4096;
+
+/** The power of two at or above `size`, at least MIN_CLASS: buffers are kept by these sizes. */
+function sizeClass(size: number): number {
+  let c = MIN_CLASS;
+  while (c < size) c *= 2;
+  return c;
+}
+
 export class BatchBuffers implements BufferSource {
   private readonly free = new Map<number, ArrayBuffer[]>();
   /** Lent and not back yet: only these may come back, and only once. */
@@ -20,18 +31,20 @@ export class BatchBuffers implements BufferSource {
 
   constructor(private readonly maxBytes: number) {}
 
+  /** A view of `size` bytes over memory of the next power of two (at least 4 KiB), reused where one is free. */
   take(size: number): Buffer {
-    const reused = this.free.get(size)?.pop();
-    let buffer: Buffer;
+    const capacity = sizeClass(size);
+    const reused = this.free.get(capacity)?.pop();
+    let memory: ArrayBuffer;
     if (reused === undefined) {
       // its own memory, never a slice of node's shared pool, so the whole of it can come back
-      buffer = Buffer.allocUnsafeSlow(size);
+      memory = Buffer.allocUnsafeSlow(capacity).buffer;
     } else {
-      this.freeBytes -= size;
-      buffer = Buffer.from(reused, 0, size);
+      this.freeBytes -= capacity;
+      memory = reused;
     }
-    this.lent.add(buffer.buffer as ArrayBuffer);
-    return buffer;
+    this.lent.add(memory);
+    return Buffer.from(memory, 0, size);
   }
 
   give(view: Uint8Array): void {

@@ -15,8 +15,8 @@ const sealOptions = (b: ProducerBatch, compression: CompressionName): EncodeOpti
 
 /**
  * Puts the header (and the compression) on a stamped batch: at once without compression, else
- * when the codec is done, and the uncompressed records go back to `buffers`; then `ready` (the
- * batch may go), or `failed` with a CompressionError.
+ * when the codec is done, into a buffer from `buffers`, and the uncompressed records go back to
+ * them; then `ready` (the batch may go), or `failed` with a CompressionError.
  */
 export function seal(batch: ProducerBatch, compression: CompressionName, buffers: BufferSource, ready: () => void, failed: (error: KafkaError) => void): void {
   const records = batch.records as EncodedRecords;
@@ -27,7 +27,7 @@ export function seal(batch: ProducerBatch, compression: CompressionName, buffers
     ready();
     return;
   }
-  sealRecordBatch(records, options).then(
+  sealRecordBatch(records, options, buffers).then(
     (bytes) => {
       buffers.give(records.buffer);
       batch.sealed(bytes);

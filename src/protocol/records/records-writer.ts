@@ -105,7 +105,7 @@ export class RecordsWriter {
       buffer = buf.subarray(0, used);
       this.capacity = buf.length;
     } else {
-      buffer = Buffer.allocUnsafe(used);
+      buffer = this.source.take(used);
       buf.copy(buffer, 0, 0, used);
       this.source.give(buf);
       this.capacity = Math.max(MIN_CAPACITY, buf.length >>> 1);
@@ -147,13 +147,16 @@ export function sealRecordBatchSync(records: EncodedRecords, options: EncodeOpti
   return writeBatchHeader(records.buffer, attributesOf(0, options), records, options);
 }
 
-/** Compresses the records section with `options.compression` (if any) and puts the header on. */
-export async function sealRecordBatch(records: EncodedRecords, options: EncodeOptions = {}): Promise<Buffer> {
+/**
+ * Compresses the records section with `options.compression` (if any) and puts the header on;
+ * a compressed batch goes in a buffer from `source`.
+ */
+export async function sealRecordBatch(records: EncodedRecords, options: EncodeOptions = {}, source: BufferSource = ALLOCATE): Promise<Buffer> {
   const name = options.compression ?? 'none';
   if (name === 'none') return sealRecordBatchSync(records, options);
   const codec = codecByName(name);
   const packed = await compressWith(codec, records.buffer.subarray(BATCH_HEADER_SIZE));
-  const buf = Buffer.allocUnsafe(BATCH_HEADER_SIZE + packed.length);
+  const buf = source.take(BATCH_HEADER_SIZE + packed.length);
   packed.copy(buf, BATCH_HEADER_SIZE);
   return writeBatchHeader(buf, attributesOf(codec.id, options), records, options);
 }
