@@ -13,7 +13,7 @@ const INVALID_RECORD = 87;
 const setup = (codes: Record<string, number> = {}) => {
   const ts = createTestScheduler();
   const fake = new FakeClusterClient(ts, { topics: { t: 3 }, delayMs: 10, produce: () => ({ codes }) });
-  const producer = new Producer(fake, { acks: 1, lingerMs: 5, maxRequestBytes: 1024, batchBytes: 1024 }, ts);
+  const producer = new Producer(fake, { acks: 1, sendWhenIdle: false, lingerMs: 5, maxRequestBytes: 1024, batchBytes: 1024 }, ts);
   return { ts, fake, producer };
 };
 
@@ -89,7 +89,7 @@ describe('producer error routing per record (virtual time)', () => {
       delayMs: 10,
       produce: () => ({ codes: { [partitionKey('t', 0)]: INVALID_RECORD } }),
     });
-    const producer = new Producer(fake, { acks: 1, lingerMs: 5, maxInFlight: 1 }, ts);
+    const producer = new Producer(fake, { acks: 1, sendWhenIdle: false, lingerMs: 5, maxInFlight: 1 }, ts);
     // A first record holds the broker's only slot so the next two batches share a request.
     void producer.send(rec('warm', 1));
     await advanceTo(ts, 6);
@@ -110,7 +110,7 @@ describe('producer error routing per record (virtual time)', () => {
       if (r.key?.toString() === 'bad') throw new Error('no partition for bad');
       return 1;
     };
-    const producer = new Producer(fake, { acks: 1, lingerMs: 5, partitioner }, ts);
+    const producer = new Producer(fake, { acks: 1, sendWhenIdle: false, lingerMs: 5, partitioner }, ts);
     const bad = track(producer.send({ topic: 't', key: 'bad', value: 'x' }));
     const good = track(producer.send({ topic: 't', key: 'good', value: 'y' }));
     await advanceTo(ts, 15);

@@ -129,16 +129,16 @@ describe('producer retry timing (virtual time)', () => {
       const producer = new Producer(fake, { acks: 1, lingerMs: 5 }, ts);
       const records = cold('(ab) 200ms |', { a: rec('a', 0), b: rec('b', 1) });
 
-      // Output keeps input order: b (acknowledged at 10) waits for a (refused at 10, resent at
-      // 110, acknowledged at 115).
-      expectObservable(records.pipe(producer.produce())).toBe('115ms (ab) 85ms |', {
+      // Both partitions idle: both batches go at once, in one request. Output keeps input order:
+      // b (acknowledged at 5) waits for a (refused at 5, resent at 105, acknowledged at 110).
+      expectObservable(records.pipe(producer.produce())).toBe('110ms (ab) 90ms |', {
         a: { topic: 't', partition: 0, offset: 0n, timestamp: 0 },
         b: { topic: 't', partition: 1, offset: 0n, timestamp: 0 },
       });
       ts.flush();
       const sent = fake.produceCalls.flatMap((c) => c.batches.map((b) => `${c.at} ${b.topic}/${b.partition}`));
-      expect(sent).toEqual(['5 t/0', '5 t/1', '110 t/0']);
-      expect(fake.produceCalls.find((c) => c.batches.some((b) => b.partition === 1))?.answeredAt).toBe(10);
+      expect(sent).toEqual(['0 t/0', '0 t/1', '105 t/0']);
+      expect(fake.produceCalls.find((c) => c.batches.some((b) => b.partition === 1))?.answeredAt).toBe(5);
     });
   });
 
@@ -233,7 +233,7 @@ describe('producer retry timing (virtual time)', () => {
     expect(fake.produceCalls.map((c) => [c.at, c.batches.map((x) => [x.values.join(','), x.producerId, x.baseSequence])])).toEqual([
       [0, [['a1,a2', 4242n, 0]]],
       [105, [['a1,a2', 4242n, 0]]],
-      [115, [['b', 4242n, 2]]],
+      [110, [['b', 4242n, 2]]], // the partition idle again: b goes at once
     ]);
     expect(fake.delivered('t', 0)).toEqual(['a1', 'a2', 'b']);
   });

@@ -18,7 +18,7 @@ describe('sticky partitioning of keyless records (KIP-480, virtual time)', () =>
     ts.run(({ cold, expectObservable }) => {
       const fake = new FakeClusterClient(ts, { topics: { t: 2 }, brokers: 1, delayMs: 2 });
       // Two 41-byte records fit a 100-byte batch; a third would not.
-      const producer = new Producer(fake, { acks: 1, lingerMs: 10, batchBytes: 100 }, ts);
+      const producer = new Producer(fake, { acks: 1, sendWhenIdle: false, lingerMs: 10, batchBytes: 100 }, ts);
       const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map((v) => keyless(valueOfSize(41, v)));
       const records = cold('abcde 30ms |', { a, b, c, d, e });
 
@@ -39,7 +39,7 @@ describe('sticky partitioning of keyless records (KIP-480, virtual time)', () =>
     const ts = createTestScheduler();
     ts.run(({ expectObservable }) => {
       const fake = new FakeClusterClient(ts, { topics: { t: 2 }, brokers: 1, delayMs: 2 });
-      const producer = new Producer(fake, { acks: 1, lingerMs: 10, batchBytes: 100 }, ts);
+      const producer = new Producer(fake, { acks: 1, sendWhenIdle: false, lingerMs: 10, batchBytes: 100 }, ts);
       const records = ['a', 'b', 'c', 'd', 'e'].map((v) => keyless(valueOfSize(41, v)));
       const v = (x: ProducerRecord) => x.value as string;
       // [a,b] fill p0's batch as far as it goes; c closes it and moves to p1; e closes [c,d]
@@ -58,7 +58,7 @@ describe('sticky partitioning of keyless records (KIP-480, virtual time)', () =>
     const ts = createTestScheduler();
     ts.run(({ expectObservable }) => {
       const fake = new FakeClusterClient(ts, { topics: { t: 2 }, brokers: 1, delayMs: 2 });
-      const producer = new Producer(fake, { acks: 1, lingerMs: 10, batchBytes: 100 }, ts);
+      const producer = new Producer(fake, { acks: 1, sendWhenIdle: false, lingerMs: 10, batchBytes: 100 }, ts);
       const [a, big, c, d] = [valueOfSize(41, 'a'), valueOfSize(150, 'b'), valueOfSize(41, 'c'), valueOfSize(41, 'd')];
       // big closes [a] on p0 and fills p1's batch alone; c and d go back to p0 and linger, as
       // they would only wait behind [a]

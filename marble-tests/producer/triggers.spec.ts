@@ -8,7 +8,7 @@ describe('producer batching triggers (virtual time)', () => {
     const ts = createTestScheduler();
     ts.run(({ cold, expectObservable }) => {
       const fake = new FakeClusterClient(ts, { topics: { t: 3 }, delayMs: 5 });
-      const producer = new Producer(fake, { acks: 1, lingerMs: 10 }, ts);
+      const producer = new Producer(fake, { acks: 1, sendWhenIdle: false, lingerMs: 10 }, ts);
       const records = cold('a--b 20ms |', { a: rec('a', 0, 'ctx-a'), b: rec('b', 0, 'ctx-b') });
 
       expectObservable(shapes(fake.produceCalls$)).toBe('10ms x', { x: ['t/0: a,b'] });
@@ -23,7 +23,7 @@ describe('producer batching triggers (virtual time)', () => {
     const ts = createTestScheduler();
     ts.run(({ cold, expectObservable }) => {
       const fake = new FakeClusterClient(ts, { topics: { t: 3 }, brokers: 1 });
-      const producer = new Producer(fake, { acks: 1, lingerMs: 10 }, ts);
+      const producer = new Producer(fake, { acks: 1, sendWhenIdle: false, lingerMs: 10 }, ts);
       // p0 opens at 0, p1 at 4; p0's second batch opens at 12.
       const records = cold('a---b-------c 30ms |', { a: rec('a', 0), b: rec('b', 1), c: rec('c', 0) });
 
@@ -41,7 +41,7 @@ describe('producer batching triggers (virtual time)', () => {
     ts.run(({ cold, expectObservable }) => {
       const fake = new FakeClusterClient(ts, { topics: { t: 3 } });
       // Two 41-byte records fill an 82-byte batch.
-      const producer = new Producer(fake, { acks: 1, lingerMs: 1000, batchBytes: 82 }, ts);
+      const producer = new Producer(fake, { acks: 1, sendWhenIdle: false, lingerMs: 1000, batchBytes: 82 }, ts);
       const a = valueOfSize(41, 'a');
       const b = valueOfSize(41, 'b');
       const c = valueOfSize(41, 'c');
@@ -57,7 +57,7 @@ describe('producer batching triggers (virtual time)', () => {
     const ts = createTestScheduler();
     ts.run(({ cold, expectObservable }) => {
       const fake = new FakeClusterClient(ts, { topics: { t: 3 } });
-      const producer = new Producer(fake, { acks: 1, lingerMs: 1000, batchBytes: 100 }, ts);
+      const producer = new Producer(fake, { acks: 1, sendWhenIdle: false, lingerMs: 1000, batchBytes: 100 }, ts);
       const a = valueOfSize(60, 'a');
       const b = valueOfSize(60, 'b');
       const records = cold('a-b', { a: rec(a, 0), b: rec(b, 0) });
@@ -73,7 +73,7 @@ describe('producer batching triggers (virtual time)', () => {
     ts.run(({ cold, expectObservable }) => {
       // Partitions 0 and 2 led by broker 1, partition 1 by broker 2.
       const fake = new FakeClusterClient(ts, { topics: { t: { partitions: 3, leaders: [1, 2, 1] } }, delayMs: 20 });
-      const producer = new Producer(fake, { acks: 1, lingerMs: 5, maxInFlight: 1 }, ts);
+      const producer = new Producer(fake, { acks: 1, sendWhenIdle: false, lingerMs: 5, maxInFlight: 1 }, ts);
       const records = cold('a------(bcd) 40ms |', { a: rec('a', 0), b: rec('b', 0), c: rec('c', 1), d: rec('d', 2) });
 
       // a goes alone at 5 and holds broker 1's only slot until 25; b and d close at 12 and wait
@@ -91,7 +91,7 @@ describe('producer batching triggers (virtual time)', () => {
     const ts = createTestScheduler();
     ts.run(({ cold, expectObservable }) => {
       const fake = new FakeClusterClient(ts, { topics: { t: { partitions: 3, leaders: [1, 2, 1] } } });
-      const producer = new Producer(fake, { acks: 1, lingerMs: 5 }, ts);
+      const producer = new Producer(fake, { acks: 1, sendWhenIdle: false, lingerMs: 5 }, ts);
       const records = cold('(abc|)', { a: rec('a', 0), b: rec('b', 1), c: rec('c', 2) });
 
       expectObservable(shapes(fake.produceCalls$)).toBe('(xy)', { x: ['t/0: a', 't/2: c'], y: ['t/1: b'] });

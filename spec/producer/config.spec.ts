@@ -13,13 +13,14 @@ function fieldOf(config: unknown): string | undefined {
 }
 
 describe('producer config', () => {
-  it('fills the defaults: acks all, idempotent, 5 ms linger, 1,000,000-byte batches (no more than a request), 32 MiB buffer', () => {
+  it('fills the defaults: acks all, idempotent, 5 ms linger but none on an idle partition, 1,000,000-byte batches (no more than a request), 32 MiB buffer', () => {
     expect(resolveProducerConfig()).toMatchObject({
       acks: -1,
       idempotent: true,
       transactionalId: null,
       compression: 'none',
       lingerMs: 5,
+      sendWhenIdle: true,
       batchBytes: 1_000_000,
       bufferMemory: 32 << 20,
       maxBlockMs: 60_000,
@@ -49,6 +50,7 @@ describe('producer config', () => {
     [{ compression: 'brotli' }, 'compression'],
     [{ lingerMs: -1 }, 'lingerMs'],
     [{ batchBytes: 0 }, 'batchBytes'],
+    [{ sendWhenIdle: 'yes' }, 'sendWhenIdle'],
     [{ batchBytes: 2 << 20, maxRequestBytes: 1 << 20 }, 'batchBytes'],
     [{ bufferMemory: 10 }, 'bufferMemory'],
     [{ maxInFlight: 6 }, 'maxInFlight'],

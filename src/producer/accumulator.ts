@@ -174,6 +174,12 @@ export class Accumulator {
     return lane;
   }
 
+  /** Closes the partition's open batch now, if it holds records. */
+  closeHeld(topic: string, partition: number): void {
+    const lane = this.lanes.get(topic)?.[partition];
+    if (lane !== undefined && lane.bytes > 0) lane.close.next();
+  }
+
   /** Closes every held batch now. */
   flush(): void {
     this.flushes.next();

@@ -13,8 +13,16 @@ export interface ProducerConfig {
   transactionalId?: string;
   /** Default 'none'. */
   compression?: CompressionName;
-  /** How long a partition's batch waits for more records. Default 5. */
+  /** How long a partition's batch waits for more records (see sendWhenIdle). Default 5. */
   lingerMs?: number;
+  /**
+   * A record that finds its partition idle (nothing of it in flight or waiting to go) goes at
+   * once, without lingering: a low rate pays a round trip rather than lingerMs. Records arriving
+   * while the partition's batches are out fill the open batch, which goes when the last of them
+   * is answered, when lingerMs passes, or at batchBytes, whichever comes first: Nagle's algorithm
+   * for a partition. false: every batch lingers (the Java client's rule). Default true.
+   */
+  sendWhenIdle?: boolean;
   /**
    * A partition's batch is sent once it holds this many bytes. Default 1,000,000 (librdkafka's
    * batch.size; within Kafka's default max.message.bytes), or maxRequestBytes if that is less.
@@ -67,6 +75,7 @@ export interface ResolvedProducerConfig {
   transactionalId: string | null;
   compression: CompressionName;
   lingerMs: number;
+  sendWhenIdle: boolean;
   batchBytes: number;
   bufferMemory: number;
   maxBlockMs: number;
@@ -88,7 +97,7 @@ const int = (v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEG
 };
 
 const KNOWN = new Set<string>([
-  'acks', 'idempotent', 'transactionalId', 'compression', 'lingerMs', 'batchBytes', 'bufferMemory', 'maxBlockMs', 'maxWaitingBytes',
+  'acks', 'idempotent', 'transactionalId', 'compression', 'lingerMs', 'sendWhenIdle', 'batchBytes', 'bufferMemory', 'maxBlockMs', 'maxWaitingBytes',
   'maxInFlight', 'deliveryTimeoutMs', 'maxRequestBytes', 'requestTimeoutMs', 'partitioner', 'transactionTimeoutMs', 'random',
 ]);
 
@@ -115,6 +124,9 @@ export function resolveProducerConfig(config: ProducerConfig = {}): ResolvedProd
   if (partitioner !== 'murmur2' && typeof partitioner !== 'function') {
     throw new KafkaConfigError('partitioner', "must be 'murmur2' or a function (record, partitionCount) => number");
   }
+  if (config.sendWhenIdle !== undefined && typeof config.sendWhenIdle !== 'boolean') {
+    throw new KafkaConfigError('sendWhenIdle', 'must be true or false');
+  }
   const random = config.random ?? Math.random;
   if (typeof random !== 'function') throw new KafkaConfigError('random', 'must be a function returning numbers in [0, 1)');
   const maxInFlight = int(config.maxInFlight ?? 5, 'maxInFlight', 1, idempotent ? 5 : 1000);
@@ -128,6 +140,7 @@ export function resolveProducerConfig(config: ProducerConfig = {}): ResolvedProd
     transactionalId,
     compression,
     lingerMs: int(config.lingerMs ?? 5, 'lingerMs', 0),
+    sendWhenIdle: config.sendWhenIdle ?? true,
     batchBytes,
     bufferMemory,
     maxBlockMs: int(config.maxBlockMs ?? 60_000, 'maxBlockMs', 0),

@@ -45,8 +45,12 @@ export interface RecordRun {
 export interface IntakeHost {
   /** Records that took their bytes, in order: on to their partitions (a slice of a run, in one pass). */
   admitted(rs: readonly PendingRecord[]): void;
-  /** Runs `place`, which admits slices of `run`, as one placement (batches closing in it go together). */
-  together<T>(run: RecordRun, place: () => T): T;
+  /**
+   * Runs `place`, which admits slices of `run`, as one placement (batches closing in it go
+   * together); `arriving`: the run is being handed over now, not taken from the queue of those
+   * that waited for room.
+   */
+  together<T>(run: RecordRun, place: () => T, arriving: boolean): T;
   /** A record that waited in vain (maxBlockMs passed) or found the queue full. */
   refused(r: PendingRecord, error: Error): void;
   /** Record `i` of a run in bytes, or null after it was refused (invalid, too large). */
@@ -116,7 +120,7 @@ export class Intake {
       }
       return;
     }
-    if (this.host.together(run, () => this.takeFrom(run))) return;
+    if (this.host.together(run, () => this.takeFrom(run), true)) return;
     this.queue.push(run);
     this.pump();
   }
@@ -175,7 +179,7 @@ export class Intake {
           }
           this.leave(entry);
           this.host.admitted([entry]);
-        } else if (this.host.together(entry, () => this.takeFrom(entry))) {
+        } else if (this.host.together(entry, () => this.takeFrom(entry), false)) {
           this.head++;
         } else {
           // what fitted went; its next record waits for room

@@ -158,7 +158,7 @@ export class Producer implements Observer<ProducerRecord> {
     this.memory = new MemoryPool(this.config.bufferMemory, this.config.maxBlockMs, scheduler, changed);
     this.intake = new Intake(this.memory, this.config, scheduler, {
       admitted: (rs) => this.placement.route(rs),
-      together: (run, place) => this.together(run, place),
+      together: (run, place, arriving) => this.together(run, place, arriving),
       refused: (r, e) => this.fail(r, e),
       convert: (run, i) => this.convert(run, i),
       refusedFrom: (run, from, e) => this.refuseFrom(run, from, e),
@@ -174,7 +174,10 @@ export class Producer implements Observer<ProducerRecord> {
     // transaction, once it is in the transaction
     const gate = role?.gate;
     const ready = gate === undefined ? (t: string, p: number) => this.sequencing.mayWrite(t, p) : (t: string, p: number) => this.sequencing.mayWrite(t, p) && gate.ready(t, p);
-    this.sender = new Sender(client, this.config, scheduler, this.topics, changed, { ready }, (b) => this.sequencing.sequenceGap(b), (b) => splitBatch(b, this.config.compression));
+    this.sender = new Sender(client, this.config, scheduler, this.topics, changed, { ready }, (b) => this.sequencing.sequenceGap(b), (b) => splitBatch(b, this.config.compression), (t, p) => {
+      // the records that lingered behind the partition's last batch go now, as Nagle's algorithm would
+      if (this.config.sendWhenIdle) this.accumulator.closeHeld(t, p);
+    });
     this.sequencing = new Sequencing(this.config.idempotent, {
       obtain: role ? () => role.obtainIdentity() : () => initProducerId(this.client, 'any', null, this.config.transactionTimeoutMs),
       bump: (current) => bumpEpoch(this.client, current, this.config.transactionTimeoutMs),
@@ -278,17 +281,27 @@ export class Producer implements Observer<ProducerRecord> {
    * One placement of a run's records: batches closing in it go out together, sharing requests.
    * The batches a send([...]) call filled then close at once where they would go at once (their
    * partition has a place in its window): the caller batched the records already, so lingering
-   * for more would only delay them. Where they would wait anyway, the open batch goes on filling
-   * until lingerMs or batchBytes.
+   * for more would only delay them. Other records arriving close their batch at once only where
+   * its partition is idle (see `idle`); records that waited for buffer room came under load, and
+   * linger. Where they would wait anyway, the open batch goes on filling until lingerMs or
+   * batchBytes.
    */
-  private together<T>(run: RecordRun, place: () => T): T {
+  private together<T>(run: RecordRun, place: () => T, arriving: boolean): T {
     this.sender.hold();
     try {
-      return run.batched ? this.accumulator.closingTouched(place, this.wouldGo) : place();
+      if (run.batched) return this.accumulator.closingTouched(place, this.wouldGo);
+      return arriving ? this.accumulator.closingTouched(place, this.idle) : place();
     } finally {
       this.sender.release();
     }
   }
+
+  /**
+   * Nothing of the partition is in flight or waiting to go: a record that finds it so goes at
+   * once rather than linger for company, so a low rate pays a round trip, not lingerMs. Once
+   * batches are out, the records behind them linger and fill (as Nagle's algorithm does).
+   */
+  private readonly idle = (topic: string, partition: number): boolean => this.config.sendWhenIdle && this.sender.isIdle(topic, partition);
 
   private readonly wouldGo = (topic: string, partition: number): boolean => this.sender.hasRoom(topic, partition);
 
@@ -405,9 +418,12 @@ export class Producer implements Observer<ProducerRecord> {
     }
   }
 
-  /** An accepted, counted record: refused if too large, else in line for buffer memory, within maxWaitingBytes. */
+  /**
+   * An accepted, counted record: refused if too large, else in line for buffer memory, within
+   * maxWaitingBytes. Placed at once, it closes its batch where its partition is idle.
+   */
   private admit(pending: PendingRecord): void {
-    if (!this.refusedAsTooLarge(pending)) this.intake.add(pending);
+    if (!this.refusedAsTooLarge(pending)) this.accumulator.closingTouched(() => this.intake.add(pending), this.idle);
   }
 
   /** A record too large for any request fails alone (true), before it takes buffer room. */

@@ -90,6 +90,8 @@ export class Sender {
     private readonly sequenceGap: ((batch: ProducerBatch) => void) | null = null,
     /** Splits a batch the broker refused as too large into two, in order, encoded and ready. */
     private readonly split: ((batch: ProducerBatch) => Promise<ProducerBatch[]>) | null = null,
+    /** Told when a partition's last batch is done: nothing of it is in flight or waiting any more. */
+    private readonly idle: ((topic: string, partition: number) => void) | null = null,
   ) {
     // maxInFlight is at most 5 with idempotence (config.ts): what brokers keep for dedupe
     this.window = config.idempotent ? config.maxInFlight : 1;
@@ -146,6 +148,11 @@ export class Sender {
   /** Whether one more batch of the partition would go at once: its batches in flight and waiting leave a place in its window. */
   hasRoom(topic: string, partition: number): boolean {
     return (this.queues.get(partitionKey(topic, partition))?.batches.length ?? 0) < this.window;
+  }
+
+  /** Whether nothing of the partition is in flight or waiting to be sent. */
+  isIdle(topic: string, partition: number): boolean {
+    return (this.queues.get(partitionKey(topic, partition))?.batches.length ?? 0) === 0;
   }
 
   /** The partition's batches waiting to be sent (not in flight, not done), in send order. */
@@ -468,6 +475,7 @@ export class Sender {
     if (error !== null && b.baseSequence >= 0 && this.config.transactionalId === null) this.sequenceGap?.(b);
     b.complete(error, baseOffset, appendTime);
     this.changed();
+    if (q.batches.length === 0) this.idle?.(q.topic, q.partition);
   }
 
   close(): void {
