@@ -6,6 +6,9 @@ import { DeliveryError, Producer, type ProducerStats } from '../../src/producer/
 import { FakeClusterClient } from '../../spec/support/fake-cluster-client.js';
 import { advanceTo, createTestScheduler, rec, shapes, track, valueOfSize, type Outcome } from './helpers.js';
 
+// The producers here set sendWhenIdle: false: these tests time batches by lingerMs, which a
+// record finding its partition idle would skip (send-linger.spec.ts tests that rule).
+
 /** Records of 500 bytes: two fit in a 1024-byte buffer, a third does not. */
 const big = (name: string, partition = 0, context?: unknown) => rec(valueOfSize(500, name), partition, context);
 const first = (v: string | null) => (v ?? '').slice(0, 1);

@@ -6,6 +6,9 @@ import type { ProducerRecord } from '../../src/producer/record.js';
 import { FakeClusterClient, partitionKey } from '../../spec/support/fake-cluster-client.js';
 import { advanceTo, createTestScheduler, rec, track, valueOfSize } from './helpers.js';
 
+// The producers here set sendWhenIdle: false: these tests time batches by lingerMs, which a
+// record finding its partition idle would skip (send-linger.spec.ts tests that rule).
+
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 // a permanent error the producer has no remedy for (MESSAGE_TOO_LARGE would split the batch)
 const INVALID_RECORD = 87;

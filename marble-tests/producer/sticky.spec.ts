@@ -4,6 +4,9 @@ import type { ProducerRecord } from '../../src/producer/record.js';
 import { FakeClusterClient } from '../../spec/support/fake-cluster-client.js';
 import { createTestScheduler, shapes, valueOfSize } from './helpers.js';
 
+// The producers here set sendWhenIdle: false: these tests time batches by lingerMs, which a
+// record finding its partition idle would skip (send-linger.spec.ts tests that rule).
+
 const keyless = (value: string): ProducerRecord => ({ topic: 't', value });
 
 describe('sticky partitioning of keyless records (KIP-480, virtual time)', () => {

@@ -3,6 +3,9 @@ import { Producer } from '../../src/producer/producer.js';
 import { FakeClusterClient } from '../../spec/support/fake-cluster-client.js';
 import { createTestScheduler, rec, shapes, valueOfSize } from './helpers.js';
 
+// The producers here set sendWhenIdle: false: these tests time batches by lingerMs, which a
+// record finding its partition idle would skip (send-linger.spec.ts tests that rule).
+
 describe('producer batching triggers (virtual time)', () => {
   it('linger: records at frames 0 and 3 with lingerMs 10 go in one Produce request at frame 10', () => {
     const ts = createTestScheduler();
