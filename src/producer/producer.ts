@@ -2,6 +2,7 @@ import { distinctUntilChanged, map, startWith, Subject, type Observable, type Ob
 import type { ClusterClient } from '../cluster/index.js';
 import { burstClock } from '../clock.js';
 import { KafkaError, messageOf } from '../errors.js';
+import { safeBigInt } from '../protocol/safe-bigint.js';
 import type { EncodedRecords } from '../protocol/records/index.js';
 import { Accumulator } from './accumulator.js';
 import { BatchBuffers } from './batch-buffers.js';
@@ -467,7 +468,7 @@ export class Producer implements Observer<ProducerRecord> {
           for (; i < end; i++) {
             const timestamp = logAppendTime >= 0 ? logAppendTime : timestamps[i];
             // one BigInt made per record, from a double wherever that is exact (always, in practice)
-            const offset = baseOffset < 0n ? -1n : base + i <= Number.MAX_SAFE_INTEGER ? BigInt(base + i) : baseOffset + BigInt(i);
+            const offset = baseOffset < 0n ? -1n : base + i <= Number.MAX_SAFE_INTEGER ? safeBigInt(base + i) : baseOffset + BigInt(i);
             const source = sources?.[i] ?? null;
             try {
               sink.delivered(indices[i], source, topic, partition, offset, timestamp);

@@ -22,6 +22,7 @@ import {
 } from './attributes.js';
 import { decodeControlMarker } from './control-record.js';
 import { crc32c } from './crc32c.js';
+import { safeBigInt } from '../safe-bigint.js';
 import { RecordCursor } from './record-cursor.js';
 import type { KafkaRecord, RecordBatch, RecordFactory, RecordHeader } from './types.js';
 
@@ -128,7 +129,7 @@ export function decodeRecordsInto(batch: RecordBatch, count: number, data: Buffe
       headers[h] = { key: hk, value: cur.bytes() };
     }
     if (cur.pos !== recordEnd) cur.fail(`record has ${recordEnd - cur.pos} bytes beyond its fields`, recordStart);
-    const offset = safeBase ? BigInt(baseNum + offsetDelta) : baseOffset + BigInt(offsetDelta);
+    const offset = safeBase ? safeBigInt(baseNum + offsetDelta) : baseOffset + BigInt(offsetDelta);
     const timestamp = logAppend ? maxTimestamp : baseTimestamp + timestampDelta;
     if (make !== undefined) {
       out[i] = make(offset, timestamp, key, value, headers, batch.partitionLeaderEpoch);
