@@ -1,5 +1,14 @@
 import type { BufferSource } from '../protocol/records/index.js';
 
+const MIN_CLASS = 4096;
+
+/** The power of two at or above `size`, at least MIN_CLASS: buffers are kept by these sizes. */
+function sizeClass(size: number): number {
+  let c = MIN_CLASS;
+  while (c < size) c *= 2;
+  return c;
+}
+
 /**
  * The producer's batch buffers, reused. A batch buffer is large (up to batchBytes) and short
  * lived: made fresh for every batch, each of its pages is faulted in by the kernel as the first
@@ -14,15 +23,6 @@ import type { BufferSource } from '../protocol/records/index.js';
  * a batch copied out to its own size (RecordsWriter) takes less than twice its bytes and still
  * finds memory to reuse.
  */
-const MIN_CLASS = 4096;
-
-/** The power of two at or above `size`, at least MIN_CLASS: buffers are kept by these sizes. */
-function sizeClass(size: number): number {
-  let c = MIN_CLASS;
-  while (c < size) c *= 2;
-  return c;
-}
-
 export class BatchBuffers implements BufferSource {
   private readonly free = new Map<number, ArrayBuffer[]>();
   /** Lent and not back yet: only these may come back, and only once. */
