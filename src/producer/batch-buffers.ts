@@ -48,8 +48,9 @@ export class BatchBuffers implements BufferSource {
   }
 
   give(view: Uint8Array): void {
-    const memory = view.buffer;
-    if (!(memory instanceof ArrayBuffer) || !this.lent.delete(memory)) return;
+    // only memory this pool lent is in `lent` (never a SharedArrayBuffer)
+    const memory = view.buffer as ArrayBuffer;
+    if (!this.lent.delete(memory)) return;
     const size = memory.byteLength;
     if (this.freeBytes + size > this.maxBytes) return;
     let list = this.free.get(size);

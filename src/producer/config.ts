@@ -28,7 +28,7 @@ export interface ProducerConfig {
    * batch.size; within Kafka's default max.message.bytes), or maxRequestBytes if that is less.
    * Chosen by measurement (README, "Producer defaults"): with 16 KiB batches a partition moves
    * 16 KiB per round trip, and the obvious code ran at a third of the speed. It costs nothing at
-   * low rates, where lingerMs closes a batch long before it fills.
+   * low rates, where a batch goes (sendWhenIdle, lingerMs) long before it fills.
    */
   batchBytes?: number;
   /** Bytes of records the producer holds before send() waits. Default 32 MiB. */

@@ -9,17 +9,17 @@ export interface RecordIntake {
   flush(): void;
 }
 
+/** A record's failure, as kept among the metadata of the others. */
+class Failed {
+  constructor(readonly error: Error) {}
+}
+
 /**
  * The producer as an operator: records in, their metadata out in input order, each record's
  * outcome reported through one sink for the whole stream. A failed record ends the stream with
  * a DeliveryError naming it, after the metadata of every record before it; completion of the
  * input closes held batches at once rather than waiting out lingerMs.
  */
-/** A record's failure, as kept among the metadata of the others. */
-class Failed {
-  constructor(readonly error: Error) {}
-}
-
 export function produceThrough<C>(intake: RecordIntake): OperatorFunction<ProducerRecord<C>, RecordMetadata<C>> {
   return (source) =>
     new Observable<RecordMetadata<C>>((subscriber) => {

@@ -175,10 +175,9 @@ export class Producer implements Observer<ProducerRecord> {
     // transaction, once it is in the transaction
     const gate = role?.gate;
     const ready = gate === undefined ? (t: string, p: number) => this.sequencing.mayWrite(t, p) : (t: string, p: number) => this.sequencing.mayWrite(t, p) && gate.ready(t, p);
-    this.sender = new Sender(client, this.config, scheduler, this.topics, changed, { ready }, (b) => this.sequencing.sequenceGap(b), (b) => splitBatch(b, this.config.compression), (t, p) => {
-      // the records that lingered behind the partition's last batch go now, as Nagle's algorithm would
-      if (this.config.sendWhenIdle) this.accumulator.closeHeld(t, p);
-    });
+    // sendWhenIdle: the records that filled behind a partition's last batch go once it is answered
+    const onIdle = this.config.sendWhenIdle ? (t: string, p: number) => this.accumulator.closeHeld(t, p) : null;
+    this.sender = new Sender(client, this.config, scheduler, this.topics, changed, { ready }, (b) => this.sequencing.sequenceGap(b), (b) => splitBatch(b, this.config.compression), onIdle);
     this.sequencing = new Sequencing(this.config.idempotent, {
       obtain: role ? () => role.obtainIdentity() : () => initProducerId(this.client, 'any', null, this.config.transactionTimeoutMs),
       bump: (current) => bumpEpoch(this.client, current, this.config.transactionTimeoutMs),
@@ -283,26 +282,31 @@ export class Producer implements Observer<ProducerRecord> {
    * The batches a send([...]) call filled then close at once where they would go at once (their
    * partition has a place in its window): the caller batched the records already, so lingering
    * for more would only delay them. Other records arriving close their batch at once only where
-   * its partition is idle (see `idle`); records that waited for buffer room came under load, and
-   * linger. Where they would wait anyway, the open batch goes on filling until lingerMs or
+   * its partition is idle (see `arriving`); records that waited for buffer room came under load,
+   * and linger. Where they would wait anyway, the open batch goes on filling until lingerMs or
    * batchBytes.
    */
   private together<T>(run: RecordRun, place: () => T, arriving: boolean): T {
     this.sender.hold();
     try {
       if (run.batched) return this.accumulator.closingTouched(place, this.wouldGo);
-      return arriving ? this.accumulator.closingTouched(place, this.idle) : place();
+      return arriving ? this.arriving(place) : place();
     } finally {
       this.sender.release();
     }
   }
 
   /**
-   * Nothing of the partition is in flight or waiting to go: a record that finds it so goes at
-   * once rather than linger for company, so a low rate pays a round trip, not lingerMs. Once
+   * Places records arriving now (`place`). With sendWhenIdle, the batches they reach close at
+   * once where nothing of their partition is in flight or waiting to go: a record that finds it
+   * so goes rather than linger for company, so a low rate pays a round trip, not lingerMs. Once
    * batches are out, the records behind them linger and fill (as Nagle's algorithm does).
    */
-  private readonly idle = (topic: string, partition: number): boolean => this.config.sendWhenIdle && this.sender.isIdle(topic, partition);
+  private arriving<T>(place: () => T): T {
+    return this.config.sendWhenIdle ? this.accumulator.closingTouched(place, this.idle) : place();
+  }
+
+  private readonly idle = (topic: string, partition: number): boolean => this.sender.isIdle(topic, partition);
 
   private readonly wouldGo = (topic: string, partition: number): boolean => this.sender.hasRoom(topic, partition);
 
@@ -424,7 +428,7 @@ export class Producer implements Observer<ProducerRecord> {
    * maxWaitingBytes. Placed at once, it closes its batch where its partition is idle.
    */
   private admit(pending: PendingRecord): void {
-    if (!this.refusedAsTooLarge(pending)) this.accumulator.closingTouched(() => this.intake.add(pending), this.idle);
+    if (!this.refusedAsTooLarge(pending)) this.arriving(() => this.intake.add(pending));
   }
 
   /** A record too large for any request fails alone (true), before it takes buffer room. */

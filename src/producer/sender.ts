@@ -147,12 +147,17 @@ export class Sender {
 
   /** Whether one more batch of the partition would go at once: its batches in flight and waiting leave a place in its window. */
   hasRoom(topic: string, partition: number): boolean {
-    return (this.queues.get(partitionKey(topic, partition))?.batches.length ?? 0) < this.window;
+    return this.queued(topic, partition) < this.window;
   }
 
   /** Whether nothing of the partition is in flight or waiting to be sent. */
   isIdle(topic: string, partition: number): boolean {
-    return (this.queues.get(partitionKey(topic, partition))?.batches.length ?? 0) === 0;
+    return this.queued(topic, partition) === 0;
+  }
+
+  /** The partition's batches not yet done: in flight, waiting, or encoding. */
+  private queued(topic: string, partition: number): number {
+    return this.queues.get(partitionKey(topic, partition))?.batches.length ?? 0;
   }
 
   /** The partition's batches waiting to be sent (not in flight, not done), in send order. */
