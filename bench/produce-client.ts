@@ -1,6 +1,6 @@
 /**
  * One producer run in its own process, so its peak RSS is its own:
- *   node <bundle of this file> <rxkafka|kafkajs> --bootstrap=h:p --topic=t
+ *   node <bundle of this file> <rxkafka|kafkajs|input> --bootstrap=h:p --topic=t
  *        --records=N --codec=none|lz4 [--api=send|produce|sink] [--chunk=10000] [--inflight=4] [--profile]
  * Prints one JSON line: { ms, readyMs, cpuMs, maxRssKb } — ms from the first send until every
  * record is acknowledged; readyMs from process start (node, modules, connect) to the first send;
@@ -95,6 +95,14 @@ async function kafkaJs(args: ClientArgs): Promise<ClientResult> {
   return result;
 }
 
+/**
+ * The bench's input alone: the same lanes making the same chunks of values and record objects,
+ * with no producer, so a reader can see how much of a node client's window is the input's.
+ */
+function inputOnly(args: ClientArgs): Promise<ClientResult> {
+  return timed(args.profile, () => lanes(args, (values) => Promise.resolve(values.map((value) => ({ topic: args.topic, value })))));
+}
+
 function parse(argv: string[]): { client: string; args: ClientArgs } {
   const [client, ...rest] = argv;
   const opt = childOption(rest, 'produce-client');
@@ -118,7 +126,7 @@ function parse(argv: string[]): { client: string; args: ClientArgs } {
 }
 
 const { client, args } = parse(process.argv.slice(2));
-const runner = client === 'rxkafka' ? rxkafka : client === 'kafkajs' ? kafkaJs : undefined;
+const runner = client === 'rxkafka' ? rxkafka : client === 'kafkajs' ? kafkaJs : client === 'input' ? inputOnly : undefined;
 if (runner === undefined) throw new Error(`produce-client: unknown client ${client}`);
 const result = await runner(args);
 process.stdout.write(`${JSON.stringify(result)}\n`);

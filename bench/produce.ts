@@ -45,6 +45,8 @@ import { run as runDefaults } from './produce-defaults.js';
 import { VALUE_BYTES, writePayloadFile } from './produce-payload.js';
 
 type ClientName = 'rxkafka' | 'kafkajs' | 'kcat';
+/** The clients, and the bench's input alone (the send() lanes with no producer; see rowsOf). */
+type RowName = ClientName | 'input';
 
 interface Options {
   records: number;
@@ -63,7 +65,7 @@ interface Options {
 
 /** Best times over the runs of one cell, and the largest peak RSS seen. */
 interface Cell {
-  client: ClientName;
+  client: RowName;
   partitions: number;
   codec: Codec;
   windowMs: number | undefined;
@@ -102,12 +104,20 @@ const runKcat = (bootstrap: readonly string[], topic: string, codec: Codec, file
   runKcatWith(bootstrap, topic, codec, file, dir, ['linger.ms=5']);
 
 function runNode(
-  client: 'rxkafka' | 'kafkajs', bootstrap: readonly string[], topic: string, codec: Codec, o: Options, profile = false, records = o.records,
+  client: 'rxkafka' | 'kafkajs' | 'input', bootstrap: readonly string[], topic: string, codec: Codec, o: Options, profile = false, records = o.records,
 ): Promise<Sample> {
   const args = [client, `--bootstrap=${bootstrap.join(',')}`, `--topic=${topic}`,
     `--records=${records}`, `--codec=${codec}`, `--api=${o.api}`,
     `--chunk=${o.chunk}`, `--inflight=${o.inflight}`, ...(profile ? ['--profile'] : [])];
   return runNodeChild(bundlePath(CLIENT_BUNDLE), args, [...o.nodeFlags, ...(profile ? ['--enable-source-maps'] : [])]);
+}
+
+/**
+ * What runs in a cell: the clients, and with send() the bench's input alone, so the table shows
+ * how much of a node client's window is making its input (kcat only reads a file).
+ */
+function rowsOf(o: Options): RowName[] {
+  return o.api === 'send' && o.clients.includes('rxkafka') ? [...o.clients, 'input'] : o.clients;
 }
 
 function table(cells: Cell[], o: Options): string {
@@ -126,18 +136,20 @@ function table(cells: Cell[], o: Options): string {
 
 function ratios(cells: Cell[], o: Options): string {
   const lines = [
-    '| partitions | codec | rxkafka / KafkaJS (send→ack) | rxkafka / kcat (wall / wall) | rxkafka send→ack / kcat wall | RSS rxkafka / KafkaJS / kcat MiB |',
-    '|---:|---|---:|---:|---:|---|',
+    '| partitions | codec | rxkafka / KafkaJS (send→ack) | rxkafka / kcat (wall / wall) | rxkafka send→ack / kcat wall | rxkafka send→ack less input / kcat wall | RSS rxkafka / KafkaJS / kcat MiB |',
+    '|---:|---|---:|---:|---:|---:|---|',
   ];
   const x = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '—' : `${(b / a).toFixed(2)}x`);
   for (const p of o.partitions) {
     for (const codec of o.codecs) {
-      const get = (client: ClientName) => cells.find((c) => c.client === client && c.partitions === p && c.codec === codec);
+      const get = (client: RowName) => cells.find((c) => c.client === client && c.partitions === p && c.codec === codec);
       const rx = get('rxkafka');
       const kjs = get('kafkajs');
       const kcat = get('kcat');
+      const input = get('input');
+      const own = rx?.windowMs === undefined || input?.windowMs === undefined ? undefined : rx.windowMs - input.windowMs;
       const rss = [rx, kjs, kcat].map((c) => (c === undefined ? '—' : fmt(c.rssKb / 1024))).join(' / ');
-      lines.push(`| ${p} | ${codec} | ${x(rx?.windowMs, kjs?.windowMs)} | ${x(rx?.wallMs, kcat?.wallMs)} | ${x(rx?.windowMs, kcat?.wallMs)} | ${rss} |`);
+      lines.push(`| ${p} | ${codec} | ${x(rx?.windowMs, kjs?.windowMs)} | ${x(rx?.wallMs, kcat?.wallMs)} | ${x(rx?.windowMs, kcat?.wallMs)} | ${x(own, kcat?.wallMs)} | ${rss} |`);
     }
   }
   return lines.join('\n');
@@ -183,10 +195,11 @@ export async function run(args: string[]): Promise<void> {
     console.log(`idle peak RSS (started, connected, 0 records): ${idle.join(', ')}`);
     for (const partitions of o.partitions) {
       for (const codec of o.codecs) {
-        const samples = new Map<ClientName, Sample[]>();
+        const samples = new Map<RowName, Sample[]>();
+        const rows = rowsOf(o);
         for (let r = 0; r < o.runs; r++) {
           // Rotate the order so no client always runs first (or last) in a cell.
-          const order = o.clients.map((_, i) => o.clients[(i + r) % o.clients.length]);
+          const order = rows.map((_, i) => rows[(i + r) % rows.length]);
           for (const name of order) {
             const topic = `bench-produce-${topicSeq++}-${name}-${partitions}p-${codec}`;
             await mock.createTopic(topic, partitions, 1);
@@ -194,13 +207,13 @@ export async function run(args: string[]): Promise<void> {
               ? await runKcat(mock.bootstrap, topic, codec, file, dir)
               : await runNode(name, mock.bootstrap, topic, codec, o);
             const total = await endOffsetTotal(client, topic, partitions);
-            if (total !== BigInt(o.records)) throw new Error(`produce bench: ${name} left ${total} records in ${topic}, expected ${o.records}`);
+            if (total !== BigInt(name === 'input' ? 0 : o.records)) throw new Error(`produce bench: ${name} left ${total} records in ${topic}, expected ${o.records}`);
             samples.set(name, [...(samples.get(name) ?? []), sample]);
             process.stderr.write(`  ${name} ${partitions}p ${codec} run ${r + 1}: ${
               sample.windowMs === undefined ? '' : `send→ack ${fmt(sample.windowMs)} ms, `}wall ${fmt(sample.wallMs)} ms, RSS ${fmt(sample.rssKb / 1024)} MiB\n`);
           }
         }
-        for (const name of o.clients) {
+        for (const name of rows) {
           const s = samples.get(name) ?? [];
           const windows = s.map((x) => x.windowMs).filter((w): w is number => w !== undefined);
           const ready = s.map((x) => x.result?.readyMs).filter((w): w is number => w !== undefined);
@@ -226,6 +239,9 @@ export async function run(args: string[]): Promise<void> {
     console.log('Targets: rxkafka >= 3x KafkaJS, >= 0.5x kcat. MB/s counts value bytes (100 B per record).');
     console.log('send→ack: first send to last acknowledgement, after connect + metadata; process wall: spawn to exit, incl. node start-up and module loading for the node clients.');
     console.log('Peak RSS: the largest over the runs; node clients by process.resourceUsage().maxRSS, kcat as stated above.');
+    if (rowsOf(o).includes('input')) {
+      console.log('input: the send() lanes alone (the same chunks of values and record objects, resolved at once, no producer); "less input" subtracts its window from rxkafka\'s, a lower bound on the input\'s share since its garbage dies younger there.');
+    }
   } finally {
     await client?.close();
     await mock?.stop();
