@@ -47,7 +47,13 @@ export interface ConsumerConfig {
   fetchMaxBytes?: number;
   /** Per partition in one Fetch. Default 1 MiB. */
   maxPartitionFetchBytes?: number;
-  /** Records fetched and not yet acked, in bytes: above it, fetching pauses. Default 64 MiB. */
+  /**
+   * Records fetched and not yet acked, in bytes: above it, fetching pauses. Default 64 MiB.
+   * A Fetch never asks for more than the room left (its maxBytes and every partition's max
+   * bytes are capped by it), but a broker returns the first record batch of its answer whole
+   * even when that is larger, so that the consumer always makes progress: each Fetch in flight
+   * (at most one per broker) can take the total past the bound by less than one record batch.
+   */
   maxBufferedBytes?: number;
   /** The rack this consumer runs in, to fetch from the closest replica (KIP-392) where offered. */
   rackId?: string;
