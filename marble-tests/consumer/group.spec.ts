@@ -78,8 +78,7 @@ describe('rebalance sequences (marbles, in-memory MockCluster on a TestScheduler
     const frozen = freezable(cluster.transport);
     const t0 = ts.now();
     const options = { groupId: 'g', topics: ['t'], heartbeatIntervalMs: 1000, sessionTimeoutMs: 5000, autoCommitIntervalMs: 0 } as const;
-    const { createClient } = await import('../../src/index.js');
-    const doomed = createClient({ brokers: cluster.bootstrap, transport: frozen.transport, scheduler: ts }).consumer(options);
+    const doomed = client(frozen.transport).consumer(options);
     const survivor = client().consumer(options);
     doomed.records$.subscribe();
     survivor.records$.subscribe();

@@ -17,8 +17,9 @@ export async function marbleCluster(partitions: number) {
   const cluster = await MockCluster.start({ brokers: 3, network: 'memory', scheduler: ts });
   await cluster.createTopic('t', { partitions, replicationFactor: 3 });
   const clients: KafkaClient[] = [];
-  const client = () => {
-    const c = createClient({ brokers: cluster.bootstrap, transport: cluster.transport, scheduler: ts });
+  /** A client of the cluster, closed by done(); `transport` wraps the cluster's (a freezable one, say). */
+  const client = (transport = cluster.transport) => {
+    const c = createClient({ brokers: cluster.bootstrap, transport, scheduler: ts });
     clients.push(c);
     return c;
   };
@@ -29,11 +30,12 @@ export async function marbleCluster(partitions: number) {
     await sent;
   };
   const done = async () => {
-    const closing = Promise.all(clients.map((c) => c.close()));
-    for (let i = 0; i < 100; i++) {
-      await advanceTo(ts, ts.now() + 60_000);
-      if (await Promise.race([closing.then(() => true), Promise.resolve(false)])) break;
-    }
+    let closed = false;
+    const closing = Promise.all(clients.map((c) => c.close())).then(() => {
+      closed = true;
+    });
+    for (let i = 0; i < 100 && !closed; i++) await advanceTo(ts, ts.now() + 60_000);
+    await closing;
     await cluster.stop();
   };
   return { ts, cluster, client, produce, done };
