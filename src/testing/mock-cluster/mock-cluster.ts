@@ -186,6 +186,33 @@ export class MockCluster {
     batch.bytes[batch.bytes.length - 1] ^= 0xff;
   }
 
+  /**
+   * Appends a legacy message set (magic 0 or 1 messages, plain or compressed wrappers: what
+   * brokers before 0.11 wrote, and old logs still hold) to a partition as it is, for tests of
+   * readers of old data. Its CRCs are checked, and its first offset must be the log end.
+   */
+  appendLegacyMessageSet(topic: string, partition: number, bytes: Buffer): void {
+    const p = this.state.partition(topic, partition);
+    if (p === undefined) throw new KafkaConfigError('topic', `${topic}[${partition}] does not exist`);
+    const { batches, truncatedBytes } = decodeRecordSetSync(bytes);
+    if (batches.length === 0 || truncatedBytes > 0 || batches.some((b) => b.magic > 1)) {
+      throw new KafkaConfigError('bytes', 'must be a whole legacy message set (magic 0 or 1)');
+    }
+    const first = batches[0].baseOffset;
+    const last = batches[batches.length - 1];
+    const lastOffset = last.baseOffset + BigInt(last.lastOffsetDelta);
+    if (first !== p.log.logEndOffset) throw new KafkaConfigError('bytes', `must start at the log end offset ${p.log.logEndOffset}, not ${first}`);
+    const { records: _records, ...header } = batches[0];
+    const info = {
+      ...header,
+      lastOffsetDelta: Number(lastOffset - first),
+      maxTimestamp: Math.max(...batches.map((b) => b.maxTimestamp)),
+      recordCount: batches.reduce((n, b) => n + b.records.length, 0),
+      byteLength: bytes.length,
+    };
+    p.log.appendLegacy(bytes, info, this.state.now());
+  }
+
   /** Delays every answer of a broker by `ms` on the cluster's scheduler. */
   setLatency(brokerId: number, ms: number): void {
     this.brokerOrThrow(brokerId).latencyMs = ms;

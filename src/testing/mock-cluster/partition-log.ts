@@ -110,6 +110,19 @@ export class PartitionLog {
     return stored;
   }
 
+  /**
+   * Appends a legacy message set (magic 0 or 1) as it is, as a log kept from brokers before 0.11
+   * still holds it: its offsets already follow the log (a compressed magic 0 set holds them in
+   * its compressed bytes), and it has no leader epoch field to write in.
+   */
+  appendLegacy(bytes: Buffer, info: RecordBatchInfo, now: number): StoredBatch {
+    const stored: StoredBatch = { baseOffset: info.baseOffset, lastOffset: info.baseOffset + BigInt(info.lastOffsetDelta), bytes: Buffer.from(bytes), info, appendTime: now };
+    this.stored.push(stored);
+    this.end = stored.lastOffset + 1n;
+    this.appended$.next();
+    return stored;
+  }
+
   private store(bytes: Buffer, info: RecordBatchInfo, leaderEpoch: number, now: number, owned: boolean): StoredBatch {
     const copy = owned ? bytes : Buffer.from(bytes); // the request buffer is not ours to keep
     const baseOffset = this.end;
