@@ -20,6 +20,7 @@ export type KafkaErrorName =
   | 'KafkaError'
   | 'KafkaConfigError'
   | 'KafkaProtocolError'
+  | 'EncodingError'
   | 'KafkaBrokerError'
   | 'CompressionError'
   | 'KafkaConnectionError'
@@ -44,6 +45,7 @@ export type KafkaErrorName =
   | 'OffsetOutOfRangeError'
   | 'CorruptRecordError'
   | 'NotAssignedError'
+  | 'NoGroupError'
   | 'FencedInstanceIdError'
   | 'ConsumerClosedError';
 
@@ -72,6 +74,19 @@ export class KafkaProtocolError extends KafkaError {
   constructor(message: string, offset: number, options: KafkaErrorOptions = {}) {
     super(`${message} (at byte ${offset})`, options);
     this.offset = offset;
+  }
+}
+
+/**
+ * A message that cannot be encoded as its version asks: a number out of its field's range, a
+ * string or array too long for its length prefix, null where the version allows none. Nothing
+ * was sent. `cause` is what the encoder threw, when it threw.
+ */
+export class EncodingError extends KafkaError {
+  override readonly name = 'EncodingError' as const;
+
+  constructor(message: string, cause?: unknown) {
+    super(message, cause === undefined ? {} : { cause });
   }
 }
 

@@ -25,7 +25,7 @@ export {
   type TopicMetadata,
   type TopicState,
 } from './cluster/index.js';
-export { KafkaConfigError, KafkaError, KafkaProtocolError, type KafkaErrorName, type KafkaErrorOptions } from './errors.js';
+export { EncodingError, KafkaConfigError, KafkaError, KafkaProtocolError, type KafkaErrorName, type KafkaErrorOptions } from './errors.js';
 export { CompressionError } from './protocol/compression/index.js';
 export { KafkaBrokerError, ErrorCode } from './protocol/error-codes.js';
 export {
@@ -69,7 +69,7 @@ export type { RecordHeader } from './protocol/records/index.js';
 export type { TopicPartition } from './topic-partition.js';
 export type { Assignor, AssignorMember, MemberAssignment, SubscriptionContext } from './consumer/assignors/assignor.js';
 export { acknowledge } from './consumer/acknowledge.js';
-export { ConsumerClosedError, CorruptRecordError, FencedInstanceIdError, NotAssignedError, OffsetOutOfRangeError } from './consumer/errors.js';
+export { ConsumerClosedError, CorruptRecordError, FencedInstanceIdError, NoGroupError, NotAssignedError, OffsetOutOfRangeError } from './consumer/errors.js';
 export type { HeadersInput, MetadataFor, ProducerRecord, RecordData, RecordMetadata, SendRecords } from './producer/record.js';
 export { InvalidPartitionError, murmur2, partitionForKey, type Partitioner, type PartitionerRecord } from './producer/partitioners/index.js';
 export { SaslAuthenticationError, type SaslMechanism, type SaslOptions } from './network/index.js';

@@ -3,9 +3,18 @@ import { once } from 'node:events';
 import { firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AllBrokersUnavailableError, ClientClosedError } from '../../src/cluster/index.js';
-import { createClient, KafkaConnectionError, ProducerClosedError, type KafkaClient } from '../../src/index.js';
-import { MockCluster, virtualTime } from '../../src/testing/index.js';
-import { Metadata } from '../../src/protocol/messages/index.js';
+import {
+  createClient,
+  EncodingError,
+  KafkaConnectionError,
+  KafkaProtocolError,
+  ProducerClosedError,
+  RequestTimeoutError,
+  SaslAuthenticationError,
+  type KafkaClient,
+} from '../../src/index.js';
+import { MemoryNetwork, MockCluster, virtualTime } from '../../src/testing/index.js';
+import { ApiVersions, Metadata, Produce } from '../../src/protocol/messages/index.js';
 import { FakeBroker } from '../support/fake-broker.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -108,6 +117,44 @@ describe('client', () => {
     expect(stats.brokers.every((b) => b.circuit === 'open')).toBe(true);
   });
 
+  it('names a broker that takes the connection but never answers: its request timed out, in virtual time', async () => {
+    const time = virtualTime();
+    const network = new MemoryNetwork();
+    // accepts, reads, and says nothing; the other address has nobody listening
+    network.listen('silent.mock', 9092, (socket) => socket.onData(() => undefined));
+    const c = client(['silent.mock:9092', 'refused.mock:9092'], {
+      transport: network.transport,
+      scheduler: time.scheduler,
+      requestTimeoutMs: 200,
+      circuitBreaker: { failureThreshold: 1, recoveryTimeoutMs: 60_000 },
+    });
+    const error = (await time.run(() => c.metadata().catch((e: unknown) => e))) as AllBrokersUnavailableError;
+    expect(error).toBeInstanceOf(AllBrokersUnavailableError);
+    const silent = error.failures.get('silent.mock:9092');
+    expect(silent).toBeInstanceOf(RequestTimeoutError);
+    expect((silent as RequestTimeoutError).message).toMatch(/^silent\.mock:9092: \w+ request timed out after 200 ms$/);
+    expect(error.failures.get('refused.mock:9092')).toBeInstanceOf(KafkaConnectionError);
+    expect(error.message).toMatch(/silent\.mock:9092: \w+ request timed out after 200 ms/);
+    expect(error.message).toMatch(/refused\.mock:9092: .*ECONNREFUSED/);
+  });
+
+  it('with a wrong SASL password, the SASL failure is what the caller gets, not an open circuit or "no broker available"', async () => {
+    const time = virtualTime();
+    const cluster = await MockCluster.start({ brokers: 2, network: 'memory', scheduler: time.scheduler, sasl: { mechanisms: ['SCRAM-SHA-256'], users: { alice: 'right' } } });
+    cleanups.push(() => cluster.stop());
+    const c = client(['refused.mock:9092', ...cluster.bootstrap], {
+      transport: cluster.transport,
+      scheduler: time.scheduler,
+      sasl: { mechanism: 'SCRAM-SHA-256', username: 'alice', password: 'wrong' },
+      circuitBreaker: { failureThreshold: 1, recoveryTimeoutMs: 60_000 },
+    });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const error: unknown = await time.run(() => c.metadata().catch((e: unknown) => e));
+      expect(error).toBeInstanceOf(SaslAuthenticationError);
+      expect((error as SaslAuthenticationError).message).toMatch(/^broker-\d\.mock:9092: /);
+    }
+  });
+
   it('serves metadata from cache within its TTL and fetches again after invalidation on a leadership error', async () => {
     const broker = await metadataBroker(1);
     const c = client([`127.0.0.1:${broker.port}`]);
@@ -136,6 +183,20 @@ describe('client', () => {
     expect(await firstValueFrom(c.leaderFor('orders', 1))).toBe(3);
     const res = await firstValueFrom(c.request({ nodeId: 3 }, Metadata, { topics: [{ name: 'x' }] }));
     expect(res.topics[0].name).toBe('x');
+  });
+
+  it('fails a request whose body cannot be encoded with EncodingError at once, its cause the encoder\'s: not sent, not retried, the broker not blamed', async () => {
+    const broker = await metadataBroker(1);
+    const c = client([`127.0.0.1:${broker.port}`], { circuitBreaker: { failureThreshold: 1 } });
+    // timeoutMs is an int32
+    const body = { acks: 1, timeoutMs: 2 ** 40, topicData: [] };
+    const error: unknown = await firstValueFrom(c.request({ address: `127.0.0.1:${broker.port}` }, Produce, body)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EncodingError);
+    expect((error as EncodingError).cause).toBeInstanceOf(RangeError);
+    expect((error as EncodingError).retriable).toBe(false);
+    expect(broker.requests.filter((r) => r.apiKey === Produce.apiKey)).toHaveLength(0);
+    const stats = await firstValueFrom(c.stats$);
+    expect(stats.brokers[0]).toMatchObject({ circuit: 'closed', connections: 1 });
   });
 
   it('shows each broker on stats$: circuit, connections and request counts', async () => {
@@ -243,5 +304,43 @@ describe('client', () => {
     const c = client([`127.0.0.1:${broker.port}`]);
     await c.close();
     await expect(c.metadata()).rejects.toThrow(/closed/);
+  });
+});
+
+describe('client, when an answer does not decode', () => {
+  /** The answer's frame with its body cut to `keep` bytes (the size prefix says so). */
+  const cutShort = (frame: Buffer, keep: number) => {
+    const out = Buffer.from(frame.subarray(0, 4 + 4 + keep)); // size, correlation id, part of the body
+    out.writeInt32BE(out.length - 4, 0);
+    return out;
+  };
+
+  it.each([
+    ['cut short', (f: Buffer) => cutShort(f, 3)],
+    ['of the wrong shape', (f: Buffer) => Buffer.concat([f.subarray(0, 8), Buffer.alloc(f.length - 8, 0xff)])],
+  ])('fails the request with KafkaProtocolError at once when its answer is %s, and answers the next one on a new connection', async (_what, spoil) => {
+    const sockets: net.Socket[] = [];
+    const broker = await FakeBroker.start({
+      handle: (f, socket) => {
+        sockets.push(socket);
+        const answer = FakeBroker.frameFor(Metadata.apiKey, f.apiVersion, f.correlationId, {
+          brokers: [{ nodeId: 1, host: '127.0.0.1', port: broker.port, rack: null }],
+          topics: [{ errorCode: 0, name: `answer${sockets.length}`, partitions: [] }],
+        });
+        return { raw: sockets.length === 1 ? spoil(answer) : answer };
+      },
+    });
+    cleanups.push(() => broker.stop());
+    // a request left hanging would end with RequestTimeoutError instead, after a minute
+    const c = client([`127.0.0.1:${broker.port}`], { requestTimeoutMs: 60_000 });
+    const to = { address: `127.0.0.1:${broker.port}` };
+    const error: unknown = await firstValueFrom(c.request(to, Metadata, { topics: [{ name: 'x' }] })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KafkaProtocolError);
+    const res = await firstValueFrom(c.request(to, Metadata, { topics: [{ name: 'x' }] }));
+    expect(res.topics[0].name).toBe('answer2');
+    // not retried, and the next request went on a connection of its own, with its own handshake
+    expect(sockets).toHaveLength(2);
+    expect(sockets[1]).not.toBe(sockets[0]);
+    expect(broker.requests.filter((r) => r.apiKey === ApiVersions.apiKey)).toHaveLength(2);
   });
 });

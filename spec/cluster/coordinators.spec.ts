@@ -63,4 +63,18 @@ describe('coordinator lookups', () => {
     expect(time.now()).toBe(100);
     await done();
   });
+
+  it('asks again, after a growing backoff, while the coordinator is still loading (COORDINATOR_LOAD_IN_PROGRESS)', async () => {
+    const { time, cluster, client, finds, done } = await setup({}, { retry: { jitter: 0 } });
+    cluster.injectErrors('FindCoordinator', [ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
+    const at: number[] = [];
+    const sub = cluster.requests$.subscribe((r) => r.apiKey === FindCoordinator.apiKey && at.push(time.now()));
+    const id = await time.run(() => firstValueFrom(client.coordinator('group', 'billing')));
+    sub.unsubscribe();
+    expect(id).toBe(cluster.state.coordinatorFor('billing')?.id);
+    // refused twice, then answered: asked again after 100 ms, then after 200 ms more
+    expect(finds).toHaveLength(3);
+    expect(at).toEqual([0, 100, 300]);
+    await done();
+  });
 });

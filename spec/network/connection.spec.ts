@@ -12,7 +12,7 @@ import {
   type ConnectionOptions,
 } from '../../src/network/index.js';
 import { ApiVersions, Metadata, Produce } from '../../src/protocol/messages/index.js';
-import { KafkaProtocolError } from '../../src/errors.js';
+import { EncodingError, KafkaProtocolError } from '../../src/errors.js';
 import { FakeBroker, type FakeBrokerOptions } from '../support/fake-broker.js';
 
 const metadataAnswer = (name: string) => ({
@@ -211,6 +211,49 @@ describe('connection', () => {
     expect(conn.closed).toBe(true);
     expect(failure()).toBeInstanceOf(KafkaConnectionError);
     expect((failure() as KafkaConnectionError).cause).toBeInstanceOf(KafkaProtocolError);
+  });
+
+  /** A Produce whose int32 timeoutMs is out of range: it cannot be encoded. */
+  const unencodable = { acks: 1, timeoutMs: 2 ** 40, topicData: [] };
+
+  it('fails a request whose body cannot be encoded with EncodingError, its cause the encoder\'s, and stays usable', async () => {
+    const { conn } = await open({ handle: () => ({ body: metadataAnswer('after') }) });
+    const error: unknown = await firstValueFrom(conn.request(Produce, unencodable)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EncodingError);
+    expect((error as EncodingError).message).toMatch(/^cannot encode ProduceRequest v\d+: /);
+    expect((error as EncodingError).cause).toBeInstanceOf(RangeError);
+    const res = await firstValueFrom(conn.request(Metadata, { topics: null }));
+    expect(res.topics[0].name).toBe('after');
+    // nothing of it went out: the broker read the handshake and the Metadata request only
+    expect(broker!.requests.map((r) => r.apiKey)).toEqual([ApiVersions.apiKey, Metadata.apiKey]);
+  });
+
+  it('fails a request queued behind others whose body cannot be encoded with EncodingError, once its turn comes, and stays usable', async () => {
+    let held: { socket: net.Socket; id: number; version: number } | undefined;
+    const { conn } = await open(
+      {
+        handle: (f, socket) => {
+          if (held === undefined) {
+            held = { socket, id: f.correlationId, version: f.apiVersion };
+            return 'ignore';
+          }
+          return { body: metadataAnswer('after') };
+        },
+      },
+      { maxInFlight: 1, requestTimeoutMs: 60_000 },
+    );
+    const first = firstValueFrom(conn.request(Metadata, { topics: null }));
+    const queued = firstValueFrom(conn.request(Produce, unencodable)).catch((e: unknown) => e);
+    const behind = firstValueFrom(conn.request(Metadata, { topics: null }));
+    await broker!.received(2);
+    held!.socket.write(FakeBroker.frameFor(Metadata.apiKey, held!.version, held!.id, metadataAnswer('first')));
+    expect((await first).topics[0].name).toBe('first');
+    const error = await queued;
+    expect(error).toBeInstanceOf(EncodingError);
+    expect((error as EncodingError).cause).toBeInstanceOf(RangeError);
+    // the one queued behind it still goes, on the same connection
+    expect((await behind).topics[0].name).toBe('after');
+    expect(conn.closed).toBe(false);
   });
 
   it('completes a request that expects no answer once written', async () => {

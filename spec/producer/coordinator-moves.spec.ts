@@ -1,11 +1,11 @@
 import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { createClient } from '../../src/index.js';
-import { AddPartitionsToTxn, EndTxn } from '../../src/protocol/messages/index.js';
+import { createClient, ErrorCode } from '../../src/index.js';
+import { AddPartitionsToTxn, EndTxn, FindCoordinator } from '../../src/protocol/messages/index.js';
 import { MockCluster } from '../../src/testing/index.js';
 import { describeInterop, kcatConsume, startRdkafkaMock } from '../interop/harness.js';
 
-const NOT_COORDINATOR = 16;
+const { NOT_COORDINATOR } = ErrorCode;
 const TRANSACTIONS = 20;
 const PER_TRANSACTION = 50;
 const values = (t: number) => Array.from({ length: PER_TRANSACTION }, (_, i) => `t${t}-${i}`);
@@ -46,7 +46,14 @@ describe('coordinator routing against MockCluster', () => {
     try {
       await cluster.createTopic('txn', { partitions: 1 });
       const finds: number[] = [];
-      const sub = cluster.requests$.subscribe((r) => r.apiKey === 10 && finds.push(r.broker));
+      // the coordinator's requests in the order the brokers read them, by API name
+      const byKey = new Map([FindCoordinator, AddPartitionsToTxn, EndTxn].map((api) => [api.apiKey, api.name]));
+      const sequence: string[] = [];
+      const sub = cluster.requests$.subscribe((r) => {
+        if (r.apiKey === FindCoordinator.apiKey) finds.push(r.broker);
+        const name = byKey.get(r.apiKey);
+        if (name !== undefined) sequence.push(name);
+      });
       const coordinator = await firstValueFrom(client.coordinator('transaction', 'app'));
       // the partition's leader elsewhere: failing a partition over off a dead broker is the
       // producer's business (and another test's), not the coordinator's
@@ -56,7 +63,12 @@ describe('coordinator routing against MockCluster', () => {
       expect(finds).toHaveLength(1); // cached: one FindCoordinator for three transactions
       cluster.injectErrors('EndTxn', [NOT_COORDINATOR]);
       cluster.injectErrors('AddPartitionsToTxn', [NOT_COORDINATOR]);
+      sequence.length = 0;
       await producer.transaction((tx) => tx.send({ topic: 'txn', value: 'b' }));
+      // each NOT_COORDINATOR dropped the cached coordinator: a FindCoordinator went out before
+      // the request went again
+      expect(sequence).toEqual(['AddPartitionsToTxn', 'FindCoordinator', 'AddPartitionsToTxn', 'EndTxn', 'FindCoordinator', 'EndTxn']);
+      expect(finds).toHaveLength(3);
       cluster.setBrokerDown(coordinator);
       await producer.transaction((tx) => tx.send({ topic: 'txn', value: 'c' }));
       const moved = await firstValueFrom(client.coordinator('transaction', 'app'));

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
+import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createClient, type KafkaClient, type SaslMechanism } from '../../src/index.js';
 import { MockCluster } from '../../src/testing/index.js';
@@ -14,7 +15,7 @@ const shown = (value: unknown) =>
   [inspect(value, { depth: 10 }), inspect(value, { depth: 10, showHidden: true, getters: true })].join('\n');
 
 describe('credentials under util.inspect', () => {
-  it.each<SaslMechanism>(['PLAIN', 'SCRAM-SHA-512'])('%s: the password shows nowhere in the client or its producers, at depth 10', async (mechanism) => {
+  it.each<SaslMechanism>(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'])('%s: the password shows nowhere in the client, its producers or its consumers, at depth 10', async (mechanism) => {
     const cluster = await MockCluster.start({ sasl: { mechanisms: [mechanism], users: { alice: CANARY } } });
     const client: KafkaClient = createClient({ brokers: cluster.bootstrap, sasl: { mechanism, username: 'alice', password: CANARY } });
     try {
@@ -30,6 +31,14 @@ describe('credentials under util.inspect', () => {
       }
       // what inspection shows of the credentials: the mechanism and user, not the password
       expect(shown(producer)).toMatch(/Secret \{\s+mechanism: '[-A-Z0-9]+',\s+username: 'alice',\s+password: '\[redacted\]'/);
+      // a group member with a record in hand: its group, fetch and commit state are in the graph
+      // (and, through the client, all the above again)
+      const consumer = client.consumer({ groupId: 'g-1', topics: ['t'], autoOffsetReset: 'earliest' });
+      await firstValueFrom(consumer.records$);
+      const text = shown(consumer);
+      expect(text).not.toContain(CANARY);
+      expect(text).toContain("groupId: 'g-1'"); // it did inspect the consumer's own state
+      expect(text).toContain("password: '[redacted]'"); // and reached the credentials
     } finally {
       await client.close();
       await cluster.stop();

@@ -45,6 +45,14 @@ export class NotAssignedError extends KafkaError {
   }
 }
 
+/** commit() on a consumer without a groupId: there is no group to commit to. */
+export class NoGroupError extends KafkaError {
+  override readonly name = 'NoGroupError' as const;
+  constructor(what: string) {
+    super(`${what}: this consumer has no groupId to commit to`);
+  }
+}
+
 /** Another member joined with this consumer's groupInstanceId: this one is out of the group for good. */
 export class FencedInstanceIdError extends KafkaError {
   override readonly name = 'FencedInstanceIdError' as const;

@@ -1,6 +1,6 @@
 import { catchError, concatMap, Observable, of, switchMap, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { defaultScheduler } from '../clock.js';
-import { KafkaError, KafkaProtocolError, messageOf } from '../errors.js';
+import { asKafkaError, KafkaError, KafkaProtocolError, messageOf } from '../errors.js';
 import { encodeRequestFrameChunks } from '../protocol/messages/header.js';
 import { ApiVersions, peekCorrelationId, type Api, type Input } from '../protocol/messages/index.js';
 import { authenticate, type SaslOptions } from './authenticate.js';
@@ -127,8 +127,16 @@ export function connect(options: ConnectionOptions): Observable<Connection> {
 
     const write = (q: Queued) => {
       const id = nextCorrelationId;
+      let chunks: Uint8Array[];
+      try {
+        chunks = q.frame(id);
+      } catch (e) {
+        // a body that does not encode: nothing went out, so only this request fails (thrown
+        // here, from pump() in onFrame, it would poison the connection and leave it hanging)
+        q.subscriber.error(asKafkaError(e));
+        return;
+      }
       nextCorrelationId = (nextCorrelationId + 1) & 0x7fffffff;
-      const chunks = q.frame(id);
       requests++;
       if (q.expectResponse) {
         const p: Pending = { api: q.api, version: q.version, subscriber: q.subscriber, timer: null };

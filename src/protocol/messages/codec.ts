@@ -1,4 +1,4 @@
-import { KafkaError } from '../../errors.js';
+import { EncodingError, KafkaError, messageOf } from '../../errors.js';
 import { ErrorCode } from '../error-codes.js';
 import { Reader, Writer } from '../primitives.js';
 import { inRange, type FieldDecl, type FieldType, type MessageDecl } from './schema.js';
@@ -65,7 +65,7 @@ export function encodeMessage(decl: MessageDecl, version: number, body: unknown,
     codec.write(w, body);
   } catch (e) {
     if (e instanceof KafkaError) throw e;
-    throw new KafkaError(`cannot encode ${decl.name} v${version}: ${(e as Error).message}`, { cause: e });
+    throw new EncodingError(`cannot encode ${decl.name} v${version}: ${messageOf(e)}`, e);
   }
   return w.slice(start);
 }
@@ -160,7 +160,7 @@ function nullFail(r: Reader, what: string, at: number): never {
 }
 
 function nullWrite(what: string): never {
-  throw new KafkaError(`null ${what} where the version does not allow null`);
+  throw new EncodingError(`null ${what} where the version does not allow null`);
 }
 
 function stringCodec(flexible: boolean, nullable: boolean, what: string): ValueCodec {
