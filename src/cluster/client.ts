@@ -266,7 +266,8 @@ class Client implements ClusterClient {
       if ('address' in target) return send(this.channel(target.address));
       const known = this.byNode.get(target.nodeId);
       if (known !== undefined) return send(known);
-      return this.fetchMetadata(undefined).pipe(
+      // from a broker: the cached metadata does not know it (a coordinator that came up since)
+      return this.fetchMetadata(undefined, true).pipe(
         mergeMap(() => {
           const c = this.byNode.get(target.nodeId);
           if (c === undefined) throw new KafkaError(`broker ${target.nodeId} is not in the cluster metadata`);

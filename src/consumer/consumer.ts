@@ -4,7 +4,7 @@ import { asKafkaError, KafkaError } from '../errors.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { AssignedPartition } from './assigned-partition.js';
 import { resolveConsumerConfig, type ConsumerConfig, type ResolvedConsumerConfig } from './config.js';
-import { ConsumerClosedError, NotAssignedError, OffsetOutOfRangeError } from './errors.js';
+import { ConsumerClosedError, FencedInstanceIdError, NoGroupError, NotAssignedError, OffsetOutOfRangeError } from './errors.js';
 import { Fetcher, type FetchHost } from './fetcher.js';
 import type { FetchedRecords } from './fetched-records.js';
 import { commitOffsets, EARLIEST, fetchCommitted, LATEST, listOffsets, NO_MEMBER, type CommitIdentity } from './offsets.js';
@@ -76,6 +76,8 @@ export class Consumer implements FetchHost, MembershipHost {
   private lookupTimer: Subscription | null = null;
   private autoCommitTimer: Subscription | null = null;
   private commitChain: Promise<void> = Promise.resolve();
+  /** A commit was refused for a rebalance: commit again once the member has joined. */
+  private commitOnJoin = false;
   private ackWaiters: Array<() => void> = [];
   private counters = { commits: 0, commitFailures: 0, rebalances: 0 };
 
@@ -114,10 +116,22 @@ export class Consumer implements FetchHost, MembershipHost {
 
   // ---- public API ---------------------------------------------------------------------------
 
-  /** Commits what is acked now (group mode, or assign with a groupId). */
-  commit(): Promise<void> {
-    if (this.config.groupId === null) return Promise.reject(new KafkaError('commit: this consumer has no groupId to commit to'));
-    const next = this.commitChain.then(() => this.commitNow());
+  /**
+   * Commits what is acked now (group mode, or assign with a groupId). With `offsets`, commits
+   * exactly those instead, as the Java client's commitSync(offsets) does: each `offset` is the
+   * next offset to read (Kafka's convention), forward or back, with no leader epoch. Every
+   * partition named must be this consumer's when the commit goes (else `NotAssignedError`, and
+   * nothing of the list is committed). Acks are left alone: what they move is committed as
+   * before (interval, revoke, close, `commit()`), and may move the committed offset again.
+   *
+   * Rejects with `NoGroupError` without a groupId, and with the broker's error when the commit is
+   * refused. A commit refused because the group is rebalancing (REBALANCE_IN_PROGRESS,
+   * ILLEGAL_GENERATION) rejects too, and what is acked is committed again once the member has
+   * joined; FENCED_INSTANCE_ID rejects with `FencedInstanceIdError` and ends the consumer.
+   */
+  commit(offsets?: ReadonlyArray<TopicPartition & { offset: bigint }>): Promise<void> {
+    if (this.config.groupId === null) return Promise.reject(new NoGroupError('commit'));
+    const next = this.commitChain.then(() => (offsets === undefined ? this.commitNow() : this.commitGiven(offsets)));
     this.commitChain = next.catch(() => undefined);
     return next;
   }
@@ -173,9 +187,11 @@ export class Consumer implements FetchHost, MembershipHost {
         for (const p of owned) this.outlets.closePartition(p);
         await this.waitForAcks(owned, timeoutMs);
         if (this.config.groupId !== null) await this.within(this.commit().catch(() => undefined), left());
-        if (owned.length > 0) {
+        // not those lost meanwhile (a commit refused with FENCED_INSTANCE_ID)
+        const kept = owned.filter((p) => !p.acks.isRetired);
+        if (kept.length > 0) {
           const { generationId, memberId } = this.membership?.identity ?? NO_MEMBER;
-          this.rebalanceEvents.next({ type: 'revoked', partitions: owned.map((p) => ({ topic: p.topic, partition: p.partition })), generationId, memberId });
+          this.rebalanceEvents.next({ type: 'revoked', partitions: kept.map((p) => ({ topic: p.topic, partition: p.partition })), generationId, memberId });
         }
       }
       if (this.membership !== null) await this.within(this.membership.leave(), left());
@@ -224,6 +240,11 @@ export class Consumer implements FetchHost, MembershipHost {
     this.leaders.follow(new Set([...this.owned.values()].map((p) => p.topic)));
     this.changed();
     this.resolvePositions();
+    if (this.commitOnJoin) {
+      // joined again after a commit refused for the rebalance: it goes again, in this generation
+      this.commitOnJoin = false;
+      void this.commit().catch(() => undefined);
+    }
   }
 
   /**
@@ -494,6 +515,22 @@ export class Consumer implements FetchHost, MembershipHost {
       const offset = p.acks.pending;
       if (offset !== null) offsets.push({ p, offset, leaderEpoch: p.acks.pendingEpoch });
     }
+    await this.sendCommit(offsets, member, true);
+  }
+
+  /** commit(offsets): exactly these, for partitions owned now; the acks' commit point is left as it is. */
+  private async commitGiven(given: ReadonlyArray<TopicPartition & { offset: bigint }>): Promise<void> {
+    const offsets = given.map((o) => {
+      const p = this.partitionOrThrow(o, 'commit');
+      if (p.acks.isRetired) throw new NotAssignedError(o.topic, o.partition, 'commit');
+      if (typeof o.offset !== 'bigint' || o.offset < 0n) throw new KafkaError(`commit ${o.topic}[${o.partition}]: offset must be a bigint >= 0`);
+      return { p, offset: o.offset, leaderEpoch: -1 };
+    });
+    await this.sendCommit(offsets, this.membership?.identity ?? NO_MEMBER, false);
+  }
+
+  /** One OffsetCommit; `acked`: the offsets are ack points, each noted as committed where it landed. */
+  private async sendCommit(offsets: ReadonlyArray<{ p: AssignedPartition; offset: bigint; leaderEpoch: number }>, member: CommitIdentity, acked: boolean): Promise<void> {
     if (offsets.length === 0) return;
     let failures: Map<string, KafkaError>;
     try {
@@ -508,13 +545,16 @@ export class Consumer implements FetchHost, MembershipHost {
       this.changed();
       throw asKafkaError(e);
     }
-    for (const { p, offset } of offsets) if (!failures.has(partitionKey(p.topic, p.partition))) p.acks.committedAt(offset);
+    if (acked) for (const { p, offset } of offsets) if (!failures.has(partitionKey(p.topic, p.partition))) p.acks.committedAt(offset);
     this.counters.commits++;
     this.changed();
     const first = failures.values().next();
     if (!first.done) {
       this.counters.commitFailures++;
-      this.membership?.commitRefused(first.value);
+      if (this.membership?.commitRefused(first.value) === true) this.commitOnJoin = true;
+      if (first.value.code === ErrorCode.FENCED_INSTANCE_ID) {
+        throw this.failure instanceof FencedInstanceIdError ? this.failure : new FencedInstanceIdError(this.config.groupInstanceId ?? '');
+      }
       throw first.value;
     }
   }

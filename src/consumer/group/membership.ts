@@ -82,9 +82,19 @@ export class GroupMembership {
     this.running ??= this.run();
   }
 
-  /** A commit was refused for a rebalance in progress or a stale generation: join again (the commit is retried after). */
-  commitRefused(error: KafkaError): void {
-    if (error.code === ErrorCode.REBALANCE_IN_PROGRESS || error.code === ErrorCode.ILLEGAL_GENERATION || error.code === ErrorCode.UNKNOWN_MEMBER_ID) this.askRejoin();
+  /**
+   * A commit was refused. For a rebalance in progress or a stale generation: join again, and true
+   * (the consumer commits again once joined). FENCED_INSTANCE_ID: out of the group for good, as
+   * on a heartbeat (the partitions are lost, the consumer fails with FencedInstanceIdError).
+   */
+  commitRefused(error: KafkaError): boolean {
+    if (error.code === ErrorCode.FENCED_INSTANCE_ID) {
+      if (!this.stopped) this.fenced();
+      return false;
+    }
+    if (error.code !== ErrorCode.REBALANCE_IN_PROGRESS && error.code !== ErrorCode.ILLEGAL_GENERATION && error.code !== ErrorCode.UNKNOWN_MEMBER_ID) return false;
+    this.askRejoin();
+    return true;
   }
 
   /** Ends the membership without leaving (the consumer failed). */
@@ -141,8 +151,7 @@ export class GroupMembership {
         if (error.code === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = '';
         return true;
       case ErrorCode.FENCED_INSTANCE_ID:
-        this.loseAll();
-        this.host.fail(new FencedInstanceIdError(this.config.groupInstanceId ?? ''));
+        this.fenced();
         return false;
     }
     if (!error.retriable) {
@@ -151,6 +160,12 @@ export class GroupMembership {
     }
     await this.pause(REJOIN_BACKOFF_MS);
     return true;
+  }
+
+  /** Another member took this one's groupInstanceId: its partitions are lost, the consumer ends. */
+  private fenced(): void {
+    this.loseAll();
+    this.host.fail(new FencedInstanceIdError(this.config.groupInstanceId ?? ''));
   }
 
   private loseAll(): void {
