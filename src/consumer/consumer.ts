@@ -78,6 +78,8 @@ export class Consumer implements FetchHost, MembershipHost {
   private commitChain: Promise<void> = Promise.resolve();
   /** A commit was refused for a rebalance: commit again once the member has joined. */
   private commitOnJoin = false;
+  /** Emits when partitions are lost: a commit made for their generation must not go after it. */
+  private readonly losses = new Subject<void>();
   private ackWaiters: Array<() => void> = [];
   private counters = { commits: 0, commitFailures: 0, rebalances: 0 };
 
@@ -281,6 +283,7 @@ export class Consumer implements FetchHost, MembershipHost {
       this.outlets.closePartition(p);
       gone.push({ topic: p.topic, partition: p.partition });
     }
+    this.losses.next();
     this.counters.rebalances++;
     this.rebalanceEvents.next({ type: 'lost', partitions: gone, generationId, memberId });
     this.changed();
@@ -539,6 +542,7 @@ export class Consumer implements FetchHost, MembershipHost {
         this.config.groupId as string,
         member,
         offsets.map(({ p, offset, leaderEpoch }) => ({ topic: p.topic, partition: p.partition, offset, leaderEpoch })),
+        this.losses,
       );
     } catch (e) {
       this.counters.commitFailures++;

@@ -1,6 +1,6 @@
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, NEVER, takeUntil, type Observable } from 'rxjs';
 import type { ClusterClient } from '../cluster/index.js';
-import type { KafkaError } from '../errors.js';
+import { KafkaError } from '../errors.js';
 import { IsolationLevel } from '../protocol/enums.js';
 import { kafkaErrorFromCode } from '../protocol/error-codes.js';
 import { ListOffsets, OffsetCommit, OffsetFetch } from '../protocol/messages/index.js';
@@ -84,26 +84,32 @@ export interface CommitIdentity {
 
 export const NO_MEMBER: CommitIdentity = { generationId: -1, memberId: '', groupInstanceId: null };
 
-/** Commits offsets for a group; resolves with each partition's error, if it had one. */
+/**
+ * Commits offsets for a group; resolves with each partition's error, if it had one. `abandon`
+ * emitting ends it unanswered (a KafkaError): the generation it was made for is over.
+ */
 export async function commitOffsets(
   client: ClusterClient,
   groupId: string,
   member: CommitIdentity,
   offsets: ReadonlyArray<TopicPartition & { offset: bigint; leaderEpoch: number }>,
+  abandon: Observable<unknown> = NEVER,
 ): Promise<Map<string, KafkaError>> {
-  const res = await firstValueFrom(
-    client.request({ coordinator: { type: 'group', key: groupId } }, OffsetCommit, {
-      groupId,
-      generationIdOrMemberEpoch: member.generationId,
-      memberId: member.memberId,
-      groupInstanceId: member.groupInstanceId,
-      retentionTimeMs: -1n,
-      topics: [...byTopic(offsets)].map(([name, list]) => ({
-        name,
-        partitions: list.map((o) => ({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, commitTimestamp: -1n, committedMetadata: null })),
-      })),
-    }),
-  );
+  const request = client.request({ coordinator: { type: 'group', key: groupId } }, OffsetCommit, {
+    groupId,
+    generationIdOrMemberEpoch: member.generationId,
+    memberId: member.memberId,
+    groupInstanceId: member.groupInstanceId,
+    retentionTimeMs: -1n,
+    topics: [...byTopic(offsets)].map(([name, list]) => ({
+      name,
+      partitions: list.map((o) => ({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, commitTimestamp: -1n, committedMetadata: null })),
+    })),
+  });
+  // retries resend the same body: once its generation is over, none may go (it names partitions
+  // that may be another member's by then)
+  const res = await firstValueFrom(request.pipe(takeUntil(abandon)), { defaultValue: null });
+  if (res === null) throw new KafkaError(`OffsetCommit for group ${groupId} abandoned: generation ${member.generationId} ended before it was answered`);
   const failed = new Map<string, KafkaError>();
   for (const t of res.topics) {
     for (const p of t.partitions) {
