@@ -16,6 +16,7 @@ import {
 import { MemoryNetwork, MockCluster, virtualTime } from '../../src/testing/index.js';
 import { ApiVersions, Metadata, Produce } from '../../src/protocol/messages/index.js';
 import { FakeBroker } from '../support/fake-broker.js';
+import { SPOILED_ANSWERS } from '../support/spoiled-answers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -308,17 +309,7 @@ describe('client', () => {
 });
 
 describe('client, when an answer does not decode', () => {
-  /** The answer's frame with its body cut to `keep` bytes (the size prefix says so). */
-  const cutShort = (frame: Buffer, keep: number) => {
-    const out = Buffer.from(frame.subarray(0, 4 + 4 + keep)); // size, correlation id, part of the body
-    out.writeInt32BE(out.length - 4, 0);
-    return out;
-  };
-
-  it.each([
-    ['cut short', (f: Buffer) => cutShort(f, 3)],
-    ['of the wrong shape', (f: Buffer) => Buffer.concat([f.subarray(0, 8), Buffer.alloc(f.length - 8, 0xff)])],
-  ])('fails the request with KafkaProtocolError at once when its answer is %s, and answers the next one on a new connection', async (_what, spoil) => {
+  it.each(SPOILED_ANSWERS)('fails the request with KafkaProtocolError at once when its answer is %s, and answers the next one on a new connection', async (_what, spoil) => {
     const sockets: net.Socket[] = [];
     const broker = await FakeBroker.start({
       handle: (f, socket) => {

@@ -1,4 +1,4 @@
-import { concat, filter, firstValueFrom, ignoreElements, map, merge, mergeMap, NEVER, Observable, of, take, toArray, type Subscription } from 'rxjs';
+import { concat, filter, firstValueFrom, ignoreElements, map, merge, mergeMap, of, take, toArray, type Subscription } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createClient, type ConsumerBatch, type ConsumerRecord, type PartitionStream, type ProducerRecord, type RebalanceEvent } from '../../src/index.js';
 import type { CompressionName } from '../../src/protocol/compression/index.js';
@@ -16,8 +16,7 @@ import {
 import type { MockCluster, ReceivedRequest } from '../../src/testing/index.js';
 import { gzipWrapper, legacyMessage } from '../protocol/records/legacy-builders.js';
 import { memoryCluster } from '../support/memory-cluster.js';
-import type { Transport, TransportSocket } from '../../src/network/index.js';
-import { groupCluster } from './support.js';
+import { freezable, groupCluster } from './support.js';
 
 /** Every request the cluster reads from now on, with the virtual time it was read at. */
 function requestLog(cluster: MockCluster, now: () => number) {
@@ -45,34 +44,6 @@ async function sendCompressed(cluster: MockCluster, compression: CompressionName
   } finally {
     await producerClient.close();
   }
-}
-
-/**
- * As support.ts's freezable (a process that hangs: nothing it writes arrives, nothing reaches
- * it, no new connection opens), and then thaws: from then on its connections work again.
- */
-function pausable(inner: Transport | undefined): { transport: Transport; freeze(): void; thaw(): void } {
-  if (inner === undefined) throw new Error('pausable: a memory-network cluster has a transport');
-  let frozen = false;
-  const transport: Transport = (target) => {
-    if (frozen) return NEVER;
-    return new Observable<TransportSocket>((subscriber) =>
-      inner(target).subscribe({
-        next: (socket) =>
-          subscriber.next({
-            write: (data, done) => (frozen ? done(null) : socket.write(data, done)),
-            onData: (listener) => socket.onData((chunk) => {
-              if (!frozen) listener(chunk);
-            }),
-            onClose: (listener) => socket.onClose(listener),
-            close: () => socket.close(),
-          }),
-        error: (e: unknown) => subscriber.error(e),
-        complete: () => subscriber.complete(),
-      }),
-    );
-  };
-  return { transport, freeze: () => (frozen = true), thaw: () => (frozen = false) };
 }
 
 const ids = (records: readonly ConsumerRecord[]) => records.map((r) => `${r.partition}:${r.offset}`);
@@ -259,7 +230,7 @@ describe('lost partitions', () => {
     const { time, cluster, client, produce, committed, done } = await groupCluster(2);
     await produce(20);
     const log = requestLog(cluster, () => time.now());
-    const hang = pausable(cluster.transport);
+    const hang = freezable(cluster.transport);
     const c = client({ transport: hang.transport }).consumer({ groupId: 'hung', topics: ['orders'], autoOffsetReset: 'earliest', ack: 'manual', autoCommitIntervalMs: 1000, heartbeatIntervalMs: 1000, sessionTimeoutMs: 10_000 });
     const events: Array<{ at: number; e: RebalanceEvent }> = [];
     c.rebalances$.subscribe((e) => events.push({ at: time.now(), e }));

@@ -32,7 +32,7 @@ export async function groupCluster(partitions: number, topic = 'orders', options
  * then on nothing it writes arrives, nothing reaches it, and new connections never open. Its
  * session at the coordinator then expires; it never leaves the group.
  */
-export function freezable(inner: Transport | undefined): { transport: Transport; freeze(): void } {
+export function freezable(inner: Transport | undefined): { transport: Transport; freeze(): void; thaw(): void } {
   if (inner === undefined) throw new Error('freezable: a memory-network cluster has a transport');
   let frozen = false;
   const transport: Transport = (target) => {
@@ -53,5 +53,6 @@ export function freezable(inner: Transport | undefined): { transport: Transport;
       }),
     );
   };
-  return { transport, freeze: () => (frozen = true) };
+  // thawed, its connections work again (a process that hung and came back)
+  return { transport, freeze: () => (frozen = true), thaw: () => (frozen = false) };
 }

@@ -14,6 +14,7 @@ import {
 import { ApiVersions, Metadata, Produce } from '../../src/protocol/messages/index.js';
 import { EncodingError, KafkaProtocolError } from '../../src/errors.js';
 import { FakeBroker, type FakeBrokerOptions } from '../support/fake-broker.js';
+import { SPOILED_ANSWERS } from '../support/spoiled-answers.js';
 
 const metadataAnswer = (name: string) => ({
   brokers: [{ nodeId: 1, host: '127.0.0.1', port: 1 }],
@@ -179,17 +180,7 @@ describe('connection', () => {
     expect(failure()).toBeInstanceOf(KafkaConnectionError);
   });
 
-  /** The answer's frame with its body cut to `keep` bytes (the size prefix says so). */
-  const cutShort = (frame: Buffer, keep: number) => {
-    const out = Buffer.from(frame.subarray(0, 4 + 4 + keep)); // size, correlation id, part of the body
-    out.writeInt32BE(out.length - 4, 0);
-    return out;
-  };
-
-  it.each([
-    ['cut short', (f: Buffer) => cutShort(f, 3)],
-    ['of the wrong shape', (f: Buffer) => Buffer.concat([f.subarray(0, 8), Buffer.alloc(f.length - 8, 0xff)])],
-  ])('fails a request whose answer is %s with KafkaProtocolError at once, and replaces the connection', async (_what, spoil) => {
+  it.each(SPOILED_ANSWERS)('fails a request whose answer is %s with KafkaProtocolError at once, and replaces the connection', async (_what, spoil) => {
     let first = true;
     const { conn, failure } = await open(
       {
