@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cjsSmoke, esmSmoke, expected, failure, INSTALL_MS, project as npmProject, repo, run } from './npm-project.js';
 import { readmeSamples } from './readme-samples.js';
 
 /**
@@ -13,44 +12,14 @@ import { readmeSamples } from './readme-samples.js';
  * TypeScript projects (nodenext ESM and CommonJS, node10) type-checking against its types,
  * the examples and the README's samples among them.
  */
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const tsc = join(repo, 'node_modules/typescript/bin/tsc');
-const INSTALL_MS = 180_000;
 
 let work: string;
 let tarball: string;
 
-interface Ran {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** A command run to its end, asynchronously (a blocked worker misses vitest's own calls). */
-function run(cmd: string, args: string[], cwd: string): Promise<Ran> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { cwd, encoding: 'utf8', timeout: INSTALL_MS, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
-      resolve({ status: code, stdout, stderr: stderr + (error !== null && code === null ? error.message : '') });
-    });
-  });
-}
-
-const failure = (r: Ran) => `exit ${String(r.status)}\n${r.stdout}\n${r.stderr}`;
-
 /** A fresh project holding `files`, with the tarball installed as its dependency. */
-async function project(name: string, type: 'module' | 'commonjs', files: Record<string, string>): Promise<string> {
-  const dir = join(work, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, type, dependencies: { rxkafka: `file:${tarball}` } }));
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
-    writeFileSync(join(dir, file), text);
-  }
-  const install = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], dir);
-  if (install.status !== 0) throw new Error(`npm install in ${name} failed: ${failure(install)}`);
-  return dir;
-}
+const project = (name: string, type: 'module' | 'commonjs', files: Record<string, string>) =>
+  npmProject(join(work, name), type, files, { rxkafka: `file:${tarball}` });
 
 /** A tsconfig for a user's project; node's types come from this repository's install. */
 const tsconfig = (compilerOptions: Record<string, unknown>, include: string[]) =>
@@ -60,28 +29,6 @@ const tsconfig = (compilerOptions: Record<string, unknown>, include: string[]) =
   });
 
 const typecheck = (dir: string, config: string) => run(process.execPath, [tsc, '-p', join(dir, config)], dir);
-
-/** What each smoke program prints: a record sent through each build, and entry points checked. */
-const expected = { offset: '0', compressed: true, sameClassAcrossEntryPoints: true, closedClientRefuses: 'ClientClosedError' };
-
-const smokeBody = `
-  const cluster = await MockCluster.start();
-  const client = createClient({ brokers: cluster.bootstrap });
-  // lz4: the native codec binding is loaded from inside the package
-  const meta = await client.producer({ compression: 'lz4' }).send({ topic: 't', value: 'hello' });
-  const [batch] = await decodeRecordBatches(await encodeRecordBatch({ records: [{ value: 'x' }] }, { now: Date.now(), compression: 'lz4' }));
-  // the producer is never closed by hand: closing the client closes it
-  await client.close();
-  let closedClientRefuses = 'accepted';
-  try { client.producer(); } catch (e) { closedClientRefuses = e.name; }
-  await cluster.stop();
-  console.log(JSON.stringify({
-    offset: String(meta.offset),
-    compressed: batch.records[0].value.toString() === 'x',
-    sameClassAcrossEntryPoints: ProtocolError === KafkaProtocolError && typeof retryBackoff === 'function',
-    closedClientRefuses,
-  }));
-`;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'rxkafka-pack-'));
@@ -115,11 +62,7 @@ describe('the packed tarball', () => {
 
   it('works from an ESM project: every entry point imports, a record goes out, and the process exits after client.close()', async () => {
     const dir = await project('esm-app', 'module', {
-      'smoke.mjs': `import { createClient, KafkaProtocolError } from 'rxkafka';
-import { MockCluster } from 'rxkafka/testing';
-import { retryBackoff } from 'rxkafka/operators';
-import { encodeRecordBatch, decodeRecordBatches, KafkaProtocolError as ProtocolError } from 'rxkafka/protocol';
-${smokeBody}`,
+      'smoke.mjs': esmSmoke,
     });
     const smoke = await run(process.execPath, ['smoke.mjs'], dir);
     expect(smoke.status, failure(smoke)).toBe(0);
@@ -128,11 +71,7 @@ ${smokeBody}`,
 
   it('works from a CommonJS project: every entry point requires, a record goes out, and the process exits after client.close()', async () => {
     const dir = await project('cjs-app', 'commonjs', {
-      'smoke.js': `const { createClient, KafkaProtocolError } = require('rxkafka');
-const { MockCluster } = require('rxkafka/testing');
-const { retryBackoff } = require('rxkafka/operators');
-const { encodeRecordBatch, decodeRecordBatches, KafkaProtocolError: ProtocolError } = require('rxkafka/protocol');
-(async () => {${smokeBody}})().catch((e) => { console.error(e); process.exit(1); });`,
+      'smoke.js': cjsSmoke,
     });
     const smoke = await run(process.execPath, ['smoke.js'], dir);
     expect(smoke.status, failure(smoke)).toBe(0);
