@@ -45,7 +45,7 @@ export function createClient(config: ClientConfig): KafkaClient {
     request: (target, api, body, options) => cluster.request(target, api, body, options),
     stats$: cluster.stats$,
     own: (child) => cluster.own(child),
-    close: () => cluster.close(),
+    close: (options) => cluster.close(options),
     producer: producer as KafkaClient['producer'],
     consumer: (consumerConfig) => new Consumer(cluster, consumerConfig, scheduler),
   };

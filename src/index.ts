@@ -12,6 +12,7 @@ export {
   type ChannelRequestOptions,
   type CircuitBreakerConfig,
   type ClientConfig,
+  type ClientCloseOptions,
   type ClientRequestOptions,
   type ClientStats,
   type Closable,

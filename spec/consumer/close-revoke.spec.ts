@@ -19,6 +19,26 @@ describe('close and the revoke barrier (MockCluster, virtual time)', () => {
   await done();
 }, 60_000);
 
+  it.each([
+    ['its own default (30 s)', undefined, 30_000],
+    ['client.close({ timeoutMs: 2000 })', 2_000, 2_000],
+  ] as const)('client.close() closes its consumers as their own close() would: with %s to wait for unacked records', async (_what, timeoutMs, waited) => {
+  const { time, client, produce, committed, done } = await groupCluster(1);
+  await produce(3);
+  const owner = client();
+  const a = owner.consumer({ ...cfg, ack: 'manual' });
+  const held = await time.run(() => firstValueFrom(a.records$.pipe(take(3), toArray())));
+  held[0].ack(); // the other two are never acked
+  const started = time.now();
+  await time.run(() => owner.close(timeoutMs === undefined ? undefined : { timeoutMs }));
+  const took = time.now() - started;
+  // it waited out the bound for the two unacked records, then committed what was acked
+  expect(took).toBeGreaterThanOrEqual(waited);
+  expect(took).toBeLessThan(waited + 1_000);
+  expect(committed('g', 0)).toBe(1n);
+  await done();
+}, 60_000);
+
   it('a final commit refused with REBALANCE_IN_PROGRESS at close() sends no JoinGroup', async () => {
   const { time, cluster, client, produce, done } = await groupCluster(2);
   await produce(10);

@@ -85,16 +85,26 @@ export interface ClusterClient {
    */
   own(child: Closable): () => void;
   /**
-   * Closes what the client owns (each as its own close() would, flushing), then fails every
-   * request still under way with ClientClosedError and closes the connections. Afterwards no
-   * timer or socket of the client's keeps the process alive.
+   * Closes what the client owns (each as its own close() would, flushing, with `options`), then
+   * fails every request still under way with ClientClosedError and closes the connections.
+   * Afterwards no timer or socket of the client's keeps the process alive. A second call waits
+   * for the first (its options stand).
    */
-  close(): Promise<void>;
+  close(options?: ClientCloseOptions): Promise<void>;
+}
+
+/** How a client closes what it owns: each child's close() gets these. */
+export interface ClientCloseOptions {
+  /**
+   * A consumer's bound on waiting for the acks of records it handed out (its default: 30 s).
+   * Producers flush as their own close() does, within their deliveryTimeoutMs.
+   */
+  timeoutMs?: number;
 }
 
 /** Something a client closes with itself. */
 export interface Closable {
-  close(): Promise<void>;
+  close(options?: ClientCloseOptions): Promise<void>;
 }
 
 /** Internal: asks metadata$ to try again; never reaches a caller (the last metadata is). */
@@ -394,15 +404,15 @@ class Client implements ClusterClient {
     return () => this.children.delete(child);
   }
 
-  close(): Promise<void> {
-    this.closing ??= this.shutDown();
+  close(options: ClientCloseOptions = {}): Promise<void> {
+    this.closing ??= this.shutDown(options);
     return this.closing;
   }
 
-  private async shutDown(): Promise<void> {
+  private async shutDown(options: ClientCloseOptions): Promise<void> {
     // each child flushes through the connections, so they close first; one failing does not
     // keep the others (or the connections) open, and its failure is reported once all is closed
-    const outcomes = await Promise.allSettled([...this.children].map(async (c) => c.close()));
+    const outcomes = await Promise.allSettled([...this.children].map(async (c) => c.close(options)));
     this.children.clear();
     this.closed = true;
     for (const s of [...this.live]) s.error(new ClientClosedError());

@@ -1,4 +1,4 @@
-export { createClusterClient, type ClientRequestOptions, type Closable, type ClientStats, type ClusterClient, type RequestTarget } from './client.js';
+export { createClusterClient, type ClientCloseOptions, type ClientRequestOptions, type Closable, type ClientStats, type ClusterClient, type RequestTarget } from './client.js';
 export type { CircuitBreakerConfig, ClientConfig, RetryConfig } from './config.js';
 export type { BodyFor, BrokerStats, ChannelRequestOptions } from './broker-channel.js';
 export type { ConnectionPurpose } from './connection-purpose.js';
