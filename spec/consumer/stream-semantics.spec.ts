@@ -1,6 +1,6 @@
 import { concat, filter, firstValueFrom, ignoreElements, map, merge, mergeMap, of, take, toArray, type Subscription } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { createClient, type ConsumerBatch, type ConsumerRecord, type PartitionStream, type ProducerRecord, type RebalanceEvent } from '../../src/index.js';
+import { createClient, type ConsumerBatch, type KafkaClient, type ConsumerRecord, type PartitionStream, type ProducerRecord, type RebalanceEvent } from '../../src/index.js';
 import type { CompressionName } from '../../src/protocol/compression/index.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import {
@@ -380,6 +380,16 @@ describe('legacy message sets at the consumer', () => {
   });
 });
 
+/** A producer, a request log, and a consumer of partitions 0-2 of 't' from offset 0 with what it read. */
+function readingAll(cluster: MockCluster, client: KafkaClient, now: () => number) {
+  const producer = client.producer({ lingerMs: 0 });
+  const log = requestLog(cluster, now);
+  const consumer = client.consumer({ assign: [0, 1, 2].map((partition) => ({ topic: 't', partition, offset: 0n })), fetchMaxWaitMs: 200 });
+  const read: ConsumerRecord[] = [];
+  consumer.records$.subscribe((r) => read.push(r));
+  return { producer, log, consumer, read };
+}
+
 describe('fetch errors re-route', () => {
   const values = (records: readonly ConsumerRecord[], p: number) => records.filter((r) => r.partition === p).map((r) => r.value?.toString());
 
@@ -389,11 +399,7 @@ describe('fetch errors re-route', () => {
     ['UNKNOWN_TOPIC_OR_PARTITION', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
   ] as const)('%s on Fetch refreshes metadata and goes on: every record once, in order', async (_name, code) => {
     const { time, cluster, client, done } = await memoryCluster(['t']);
-    const producer = client.producer({ lingerMs: 0 });
-    const log = requestLog(cluster, () => time.now());
-    const consumer = client.consumer({ assign: [0, 1, 2].map((partition) => ({ topic: 't', partition, offset: 0n })), fetchMaxWaitMs: 200 });
-    const read: ConsumerRecord[] = [];
-    consumer.records$.subscribe((r) => read.push(r));
+    const { producer, log, consumer, read } = readingAll(cluster, client, () => time.now());
     const send = (round: number) => time.run(() => producer.send([0, 1, 2].flatMap((partition) => [0, 1].map((i) => ({ topic: 't', partition, value: `r${round}-${i}` })))));
     await send(0);
     await time.advance(1000);
@@ -416,11 +422,7 @@ describe('fetch errors re-route', () => {
 
   it('a leader that moves during consumption: the consumer follows it to the new leader, every record once, in order', async () => {
     const { time, cluster, client, done } = await memoryCluster(['t']);
-    const producer = client.producer({ lingerMs: 0 });
-    const log = requestLog(cluster, () => time.now());
-    const consumer = client.consumer({ assign: [0, 1, 2].map((partition) => ({ topic: 't', partition, offset: 0n })), fetchMaxWaitMs: 200 });
-    const read: ConsumerRecord[] = [];
-    consumer.records$.subscribe((r) => read.push(r));
+    const { producer, log, consumer, read } = readingAll(cluster, client, () => time.now());
     let n = 0;
     const send = () => time.run(() => producer.send([0, 1, 2].map((partition) => ({ topic: 't', partition, value: `v${n++}` }))));
     for (let i = 0; i < 3; i++) await send();
