@@ -2,7 +2,7 @@ import { filter, firstValueFrom, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { FencedInstanceIdError, KafkaError, NoGroupError, NotAssignedError, type ConsumerRecord, type RebalanceEvent } from '../../src/index.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
-import { Heartbeat, JoinGroup, OffsetCommit, type OffsetCommitRequest } from '../../src/protocol/messages/index.js';
+import { Heartbeat, JoinGroup, OffsetCommit, type JoinGroupRequest, type OffsetCommitRequest } from '../../src/protocol/messages/index.js';
 import type { MockCluster, VirtualTime } from '../../src/testing/index.js';
 import { groupCluster } from './support.js';
 
@@ -163,6 +163,51 @@ describe('a commit refused for a rebalance is retried once the member has joined
     expect(commits[1].generationId).toBe(events[events.length - 1].generationId);
     expect(committed('ra', 0)).toBe(3n);
     await time.run(() => consumer.close());
+    await done();
+  }, 60_000);
+});
+
+describe('auto-commits through a rebalance', () => {
+  it('a member committing every 20 ms while its JoinGroup waits for a slow member: one rebalance round, every acked offset committed', async () => {
+    const { time, cluster, client, produce, committed, done } = await groupCluster(2);
+    await cluster.createTopic('other', { partitions: 2, replicationFactor: 3 });
+    await cluster.createTopic('more', { partitions: 2, replicationFactor: 3 });
+    const base = { groupId: 'st', assignors: ['cooperative-sticky'], autoOffsetReset: 'earliest', heartbeatIntervalMs: 1000, sessionTimeoutMs: 30_000 } as const;
+    // A's auto-commit goes every 20 ms, so commits go on all through its rejoin
+    const a = client().consumer({ ...base, topics: ['orders'], autoCommitIntervalMs: 20 });
+    const events: RebalanceEvent[] = [];
+    a.rebalances$.subscribe((e) => events.push(e));
+    a.records$.subscribe();
+    // C hears of rebalances late (heartbeats 3 s apart): A's JoinGroup waits for it
+    const c = client().consumer({ ...base, topics: ['other'], heartbeatIntervalMs: 3000, autoCommitIntervalMs: 0 });
+    c.records$.subscribe();
+    await produce(10);
+    await time.advance(10_000);
+    const settled = events.at(-1)?.generationId ?? -1; // A and C, settled
+    events.length = 0;
+    // JoinGroups with a member id (B's first one asks for its id: MEMBER_ID_REQUIRED)
+    const joins: number[] = [];
+    cluster.requests$.subscribe((r) => {
+      if (r.apiKey === JoinGroup.apiKey && (r.body as JoinGroupRequest).memberId !== '') joins.push(time.now());
+    });
+    const commits = watchCommits(cluster, time);
+    // records arrive while B joins, so A has acks to commit all through its rejoin
+    const b = client().consumer({ ...base, topics: ['more'], autoCommitIntervalMs: 0 });
+    b.records$.subscribe();
+    for (let i = 0; i < 40; i++) {
+      await produce(2, 100 + 2 * i);
+      await time.advance(100);
+    }
+    await time.advance(20_000);
+    const generations = [...new Set(events.map((e) => e.generationId))];
+    // B takes 'more', which nobody had; A and C keep theirs: one rebalance, one more generation
+    expect(generations).toEqual([settled + 1]);
+    expect(events.filter((e) => e.type !== 'assigned')).toEqual([]);
+    expect(joins).toHaveLength(3); // A's, B's and C's, once each
+    // A went on committing in the old generation while its JoinGroup waited (the case under test)
+    expect(commits.some((c) => c.generationId === settled && c.at >= joins[1])).toBe(true);
+    expect(committed('st', 0)! + committed('st', 1)!).toBe(90n);
+    await time.run(() => Promise.all([a.close(), b.close(), c.close()]));
     await done();
   }, 60_000);
 });
