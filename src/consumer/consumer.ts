@@ -1,5 +1,5 @@
 import { interval, map, Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
-import type { ClusterClient } from '../cluster/index.js';
+import type { ClientCloseOptions, ClusterClient } from '../cluster/index.js';
 import { asKafkaError, KafkaError } from '../errors.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { AssignedPartition } from './assigned-partition.js';
@@ -46,10 +46,8 @@ export interface ConsumerStats {
   rebalances: number;
 }
 
-export interface CloseOptions {
-  /** How long to wait for the acks of records already handed out. Default 30000. */
-  timeoutMs?: number;
-}
+/** `timeoutMs`: how long to wait for the acks of records already handed out. Default 30000. */
+export type CloseOptions = ClientCloseOptions;
 
 /**
  * A consumer: hot, shared streams of records (records$, batches$, partitions$) and of

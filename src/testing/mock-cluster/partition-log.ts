@@ -116,9 +116,7 @@ export class PartitionLog {
    * its compressed bytes), and it has no leader epoch field to write in.
    */
   appendLegacy(bytes: Buffer, info: RecordBatchInfo, now: number): StoredBatch {
-    const stored: StoredBatch = { baseOffset: info.baseOffset, lastOffset: info.baseOffset + BigInt(info.lastOffsetDelta), bytes: Buffer.from(bytes), info, appendTime: now };
-    this.stored.push(stored);
-    this.end = stored.lastOffset + 1n;
+    const stored = this.keep({ baseOffset: info.baseOffset, lastOffset: info.baseOffset + BigInt(info.lastOffsetDelta), bytes: Buffer.from(bytes), info, appendTime: now });
     this.appended$.next();
     return stored;
   }
@@ -128,13 +126,17 @@ export class PartitionLog {
     const baseOffset = this.end;
     copy.writeBigInt64BE(baseOffset, BASE_OFFSET_AT);
     copy.writeInt32BE(leaderEpoch, LEADER_EPOCH_AT);
-    const stored: StoredBatch = {
+    return this.keep({
       baseOffset,
       lastOffset: baseOffset + BigInt(info.lastOffsetDelta),
       bytes: copy,
       info: { ...info, baseOffset, partitionLeaderEpoch: leaderEpoch },
       appendTime: now,
-    };
+    });
+  }
+
+  /** The batch at the end of the log: the log end moves past it. */
+  private keep(stored: StoredBatch): StoredBatch {
     this.stored.push(stored);
     this.end = stored.lastOffset + 1n;
     return stored;
