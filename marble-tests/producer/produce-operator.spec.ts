@@ -6,7 +6,7 @@ import { InvalidRecordError } from '../../src/producer/errors.js';
 import { DeliveryError, Producer } from '../../src/producer/producer.js';
 import type { ProducerRecord } from '../../src/producer/record.js';
 import { FakeClusterClient, partitionKey } from '../../spec/support/fake-cluster-client.js';
-import { createTestScheduler, rec } from './helpers.js';
+import { createTestScheduler, rec, requestShape } from './helpers.js';
 
 const INVALID_RECORD = 87;
 const MESSAGE_TOO_LARGE = 10;
@@ -108,4 +108,80 @@ describe('producer.produce() (virtual time)', () => {
       expect(fake.delivered('t', 0)).toEqual(['r1', 'r3']);
     });
   });
+
+  it('a batch holding records of the stream that are not consecutive: each gets its own offset, in input order', () => {
+    const ts = createTestScheduler();
+    ts.run(({ expectObservable }) => {
+      const fake = slowerByBroker(ts);
+      const producer = new Producer(fake, { acks: 1 }, ts);
+      // a, b, d and e share partition 0's batch (answered at 10), c is partition 1's (at 20)
+      const input = of(rec('a', 0, 'a'), rec('b', 0, 'b'), rec('c', 1, 'c'), rec('d', 0, 'd'), rec('e', 0, 'e'));
+
+      expectObservable(input.pipe(producer.produce())).toBe('10ms (ab) 6ms (cde|)', {
+        a: { topic: 't', partition: 0, offset: 0n, timestamp: 0, context: 'a' },
+        b: { topic: 't', partition: 0, offset: 1n, timestamp: 0, context: 'b' },
+        c: { topic: 't', partition: 1, offset: 0n, timestamp: 0, context: 'c' },
+        d: { topic: 't', partition: 0, offset: 2n, timestamp: 0, context: 'd' },
+        e: { topic: 't', partition: 0, offset: 3n, timestamp: 0, context: 'e' },
+      });
+      ts.flush();
+      expect(fake.produceCalls.map(requestShape)).toEqual([['t/0: a,b,d,e'], ['t/1: c']]);
+    });
+  });
+
+  it('a topic stamping LogAppendTime: produce() and send() give the broker\'s time, not the record\'s', async () => {
+    const ts = createTestScheduler();
+    const emitted: Array<[bigint, number]> = [];
+    let sent: Promise<Array<{ timestamp: number }>> | undefined;
+    ts.run(() => {
+      const fake = new FakeClusterClient(ts, { topics: { t: 3 }, delayMs: 10, produce: () => ({ logAppendTimeMs: 1_234 }) });
+      const producer = new Producer(fake, { acks: 1 }, ts);
+      of({ ...rec('a', 0), timestamp: 5 }, rec('b', 0)).pipe(producer.produce()).subscribe((m) => emitted.push([m.offset, m.timestamp]));
+      sent = producer.send([{ ...rec('c', 1), timestamp: 7 }]);
+    });
+    expect(emitted).toEqual([[0n, 1_234], [1n, 1_234]]);
+    expect((await sent)?.map((m) => m.timestamp)).toEqual([1_234]);
+  });
+
+  it('acks 0: every record emits its metadata with offset -1n (the broker does not say)', () => {
+    const ts = createTestScheduler();
+    ts.run(({ expectObservable }) => {
+      const fake = new FakeClusterClient(ts, { topics: { t: 3 }, delayMs: 10 });
+      const producer = new Producer(fake, { acks: 0 }, ts);
+      expectObservable(of(rec('a', 0, 1), rec('b', 2, 2)).pipe(producer.produce())).toBe('10ms (ab|)', {
+        a: { topic: 't', partition: 0, offset: -1n, timestamp: 0, context: 1 },
+        b: { topic: 't', partition: 2, offset: -1n, timestamp: 0, context: 2 },
+      });
+    });
+  });
+
+  it('a context getter that throws when the metadata is made ends produce() with DeliveryError naming that record, after the metadata before it', () => {
+    const ts = createTestScheduler();
+    ts.run(({ expectObservable }) => {
+      const fake = new FakeClusterClient(ts, { topics: { t: 3 }, delayMs: 10 });
+      const producer = new Producer(fake, { acks: 1 }, ts);
+      let reads = 0;
+      // read once as the record is taken (fine), again for its metadata (throws)
+      const fickle = {
+        ...rec('b', 0),
+        get context(): string {
+          if (++reads > 1) throw new Error('second read');
+          return 'b';
+        },
+      };
+      const out = of(rec('a', 0, 'a'), fickle, rec('c', 0, 'c')).pipe(
+        producer.produce(),
+        catchError((e: unknown) =>
+          of(e instanceof DeliveryError && e.cause instanceof InvalidRecordError ? `${e.cause.field}: ${e.cause.message}` : `other: ${String(e)}`),
+        ),
+      );
+      expectObservable(out).toBe('10ms (ae|)', {
+        a: { topic: 't', partition: 0, offset: 0n, timestamp: 0, context: 'a' },
+        e: expect.stringMatching(/^context: .*second read/) as unknown as string,
+      });
+      ts.flush();
+      expect(fake.delivered('t', 0)).toEqual(['a', 'b', 'c']);
+    });
+  });
 });
+

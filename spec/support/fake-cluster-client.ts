@@ -50,6 +50,8 @@ export interface FakeProduceAnswer {
   error?: Error;
   /** Delay for this answer; defaults to the client's `delayMs`. */
   delayMs?: number;
+  /** The LogAppendTime the broker stamped the batches with (a topic with LogAppendTime); default -1 (CreateTime). */
+  logAppendTimeMs?: number;
 }
 
 export interface FakeTopicSpec {
@@ -311,7 +313,7 @@ export class FakeClusterClient implements ClusterClient {
         index: b.partition,
         errorCode: code,
         baseOffset,
-        logAppendTimeMs: -1n,
+        logAppendTimeMs: BigInt(answer.logAppendTimeMs ?? -1),
         logStartOffset: 0n,
         recordErrors: [],
         errorMessage: null,

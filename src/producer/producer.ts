@@ -1,13 +1,13 @@
 import { distinctUntilChanged, map, startWith, Subject, type Observable, type Observer, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { ClusterClient } from '../cluster/index.js';
 import { burstClock } from '../clock.js';
-import { KafkaError, messageOf } from '../errors.js';
-import { safeBigInt } from '../protocol/safe-bigint.js';
+import { KafkaError } from '../errors.js';
 import type { EncodedRecords } from '../protocol/records/index.js';
 import { Accumulator } from './accumulator.js';
 import { BatchBuffers } from './batch-buffers.js';
 import { resolveProducerConfig, type ProducerConfig, type ResolvedProducerConfig } from './config.js';
-import { DeliveryError, InvalidRecordError, ProducerClosedError, RecordTooLargeError } from './errors.js';
+import { BatchAck } from './batch-ack.js';
+import { DeliveryError, ProducerClosedError, RecordTooLargeError } from './errors.js';
 import { produceThrough } from './produce-operator.js';
 
 export { DeliveryError } from './errors.js';
@@ -24,7 +24,7 @@ import { MemoryPool } from './memory.js';
 import { createPartitioner, type RecordPartitioner } from './partitioners/index.js';
 import { ProducerBatch } from './producer-batch.js';
 import type { Receipts } from './receipts.js';
-import { toPending, type MetadataFor, type PendingRecord, type ProducerRecord, type RecordMetadata, type RecordSink } from './record.js';
+import { contextUnreadable, toPending, type MetadataFor, type PendingRecord, type ProducerRecord, type RecordMetadata, type RecordSink } from './record.js';
 import { Sender, type PartitionGate } from './sender.js';
 import { TopicRegistry, type TopicInfo } from './topics.js';
 
@@ -454,33 +454,32 @@ export class Producer implements Observer<ProducerRecord> {
    * accounting is done per run of records from one epoch (a batch is mostly one), not per record.
    */
   private readonly report = (batch: ProducerBatch, error: Error | null, baseOffset: bigint, logAppendTime: number): void => {
-    const { sources, indices, timestamps, runEnds, runSinks, runEpochs } = batch.receipts;
+    const { sources, indices, runEnds, runSinks, runEpochs } = batch.receipts;
     let drained = false;
     for (let k = 0, from = 0; k < runEnds.length; from = runEnds[k++]) {
       drained = this.epochs.uncount(runEpochs[k], runEnds[k] - from) || drained;
     }
-    const { topic, partition } = batch;
-    const base = Number(baseOffset);
+    const ack = error === null ? new BatchAck(batch.topic, batch.partition, batch.receipts, baseOffset, logAppendTime) : null;
     try {
       for (let k = 0, i = 0; k < runEnds.length; k++) {
         const sink = runSinks[k];
         const end = runEnds[k];
-        if (error !== null) {
-          for (; i < end; i++) sink.failed(indices[i], sources?.[i] ?? null, error);
+        if (ack === null) {
+          for (; i < end; i++) sink.failed(indices[i], sources?.[i] ?? null, error as Error);
+        } else if (sink.acknowledged !== undefined) {
+          sink.acknowledged(ack, i, end);
+          i = end;
         } else if (sink.delivered === undefined) {
           i = end;
         } else {
           for (; i < end; i++) {
-            const timestamp = logAppendTime >= 0 ? logAppendTime : timestamps[i];
-            // one BigInt made per record, from a double wherever that is exact (always, in practice)
-            const offset = baseOffset < 0n ? -1n : base + i <= Number.MAX_SAFE_INTEGER ? safeBigInt(base + i) : baseOffset + BigInt(i);
             const source = sources?.[i] ?? null;
             try {
-              sink.delivered(indices[i], source, topic, partition, offset, timestamp);
+              sink.delivered(indices[i], source, ack.topic, ack.partition, ack.offsetAt(i), ack.timestampAt(i));
             } catch (e) {
               // the user's code (a context getter) threw as the metadata was made: that record
               // fails alone; the others of the batch still hear their outcome
-              sink.failed(indices[i], source, new InvalidRecordError('context', `could not be read: ${messageOf(e)}`, e));
+              sink.failed(indices[i], source, contextUnreadable(e));
             }
           }
         }

@@ -1,6 +1,7 @@
 // The module binding, not the global: on Node the global Buffer is an accessor, called on every use.
 import { Buffer } from 'node:buffer';
 import { messageOf } from '../errors.js';
+import type { BatchAck } from './batch-ack.js';
 import { InvalidRecordError } from './errors.js';
 
 export type RecordData = Buffer | string | null;
@@ -61,6 +62,13 @@ export interface RecordSink {
    * then cost nothing per record.
    */
   delivered?(index: number, source: ProducerRecord | null, topic: string, partition: number, offset: bigint, timestamp: number): void;
+  /**
+   * The batch's records `from`..`to`-1 (positions in `ack.receipts`), all this sink's, are
+   * stored. When present it is called instead of delivered() for each: the sink makes their
+   * metadata from `ack` when it hands it on, so none is made for a record whose metadata must
+   * wait (a produce() stream emits in input order), where it would outlive young collections.
+   */
+  acknowledged?(ack: BatchAck, from: number, to: number): void;
 }
 
 /**
@@ -111,6 +119,9 @@ function headerList(headers: HeadersInput): Array<[string, Buffer | null]> {
   });
 }
 
+/** What a record whose `context` getter threw fails with (the user's code, read at send and at its metadata). */
+export const contextUnreadable = (e: unknown): InvalidRecordError => new InvalidRecordError('context', `could not be read: ${messageOf(e)}`, e);
+
 /** Per-record overhead in a v2 batch (length, attributes, deltas, lengths), upper bound. */
 const RECORD_OVERHEAD = 21;
 
@@ -137,7 +148,7 @@ export function toPending(record: ProducerRecord, now: number, sink: RecordSink,
   try {
     hasContext = record.context !== undefined;
   } catch (e) {
-    throw new InvalidRecordError('context', `could not be read: ${messageOf(e)}`, e);
+    throw contextUnreadable(e);
   }
   let size = RECORD_OVERHEAD + (key === null ? 0 : key.length) + (value === null ? 0 : value.length);
   if (headers !== undefined) for (const [k, v] of headers) size += k.length * 3 + (v?.length ?? 0) + 10;
