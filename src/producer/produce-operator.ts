@@ -71,24 +71,26 @@ export function produceThrough<C>(intake: RecordIntake): OperatorFunction<Produc
         records.dropBefore(head);
         if (sourceDone && pending === 0) subscriber.complete();
       };
+      // `count` outcomes just came in: emit when the head's is among them (or all are in); once
+      // the stream has ended (a failure), the records still in flight only settle
+      const settled = (count: number): void => {
+        pending -= count;
+        if (!subscriber.closed && (outcomes.get(head) !== undefined || (sourceDone && pending === 0))) emit();
+      };
       const sink: RecordSink = {
         failed: (index, _source, error) => {
-          pending--;
           outcomes.set(index, new Failed(error));
-          if (index === head || (sourceDone && pending === 0)) emit();
+          settled(1);
         },
         acknowledged: (ack, from, to) => {
           const { indices } = ack.receipts;
           let span = new AckedSpan(ack, from, indices[from]);
-          let atHead = false;
           for (let k = from; k < to; k++) {
             const index = indices[k];
             if (index !== span.firstIndex + (k - span.from)) span = new AckedSpan(ack, k, index);
             outcomes.set(index, span);
-            if (index === head) atHead = true;
           }
-          pending -= to - from;
-          if (atHead || (sourceDone && pending === 0)) emit();
+          settled(to - from);
         },
       };
       const sub = source.subscribe({

@@ -459,13 +459,13 @@ export class Producer implements Observer<ProducerRecord> {
     for (let k = 0, from = 0; k < runEnds.length; from = runEnds[k++]) {
       drained = this.epochs.uncount(runEpochs[k], runEnds[k] - from) || drained;
     }
-    const ack = error === null ? new BatchAck(batch.topic, batch.partition, batch.receipts, baseOffset, logAppendTime) : null;
+    const ack = new BatchAck(batch.topic, batch.partition, batch.receipts, baseOffset, logAppendTime);
     try {
       for (let k = 0, i = 0; k < runEnds.length; k++) {
         const sink = runSinks[k];
         const end = runEnds[k];
-        if (ack === null) {
-          for (; i < end; i++) sink.failed(indices[i], sources?.[i] ?? null, error as Error);
+        if (error !== null) {
+          for (; i < end; i++) sink.failed(indices[i], sources?.[i] ?? null, error);
         } else if (sink.acknowledged !== undefined) {
           sink.acknowledged(ack, i, end);
           i = end;
