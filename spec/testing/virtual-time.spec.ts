@@ -1,7 +1,8 @@
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, interval } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createClient, RequestTimeoutError } from '../../src/index.js';
 import { Metadata } from '../../src/protocol/messages/index.js';
+import { compress, CompressionId, decompress } from '../../src/protocol/compression/index.js';
 import { MockCluster, virtualTime } from '../../src/testing/index.js';
 
 /** A client and a 3-broker MockCluster on the memory network, sharing one virtual clock. */
@@ -50,5 +51,35 @@ describe('whole-client virtual time on the memory network', () => {
     expect(error.message).toMatch(/ECONNREFUSED nowhere\.mock:9092/);
     await time.run(() => Promise.all([other.close(), client.close()]));
     await cluster.stop();
+  });
+});
+
+describe('virtual time and codec work on the thread pool', () => {
+  it('run() fires no timer while a codec call is under way: a poll every 10 ms does not run past a decompression', async () => {
+    const time = virtualTime();
+    const plain = Buffer.from('x'.repeat(1 << 20));
+    const packed = await compress('gzip', plain);
+    let polls = 0;
+    const poll = interval(10, time.scheduler).subscribe(() => polls++);
+    const out = await time.run(async () => {
+      const result = await decompress(CompressionId.gzip, packed);
+      return { result, at: time.now() };
+    });
+    poll.unsubscribe();
+    expect(out.result.equals(plain)).toBe(true);
+    // the decompression took real time, none of it virtual
+    expect(out.at).toBe(0);
+    expect(polls).toBe(0);
+  });
+
+  it('advance() waits for codec work before each timer it fires', async () => {
+    const time = virtualTime();
+    const packed = await compress('gzip', Buffer.alloc(1 << 20));
+    const seen: number[] = [];
+    const done = decompress(CompressionId.gzip, packed).then(() => seen.push(time.now()));
+    await time.advance(1000);
+    await done;
+    expect(seen).toEqual([0]);
+    expect(time.now()).toBe(1000);
   });
 });

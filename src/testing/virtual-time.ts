@@ -1,10 +1,12 @@
 import { VirtualTimeScheduler, type SchedulerLike } from 'rxjs';
 import { KafkaError } from '../errors.js';
+import { codecsIdle } from '../protocol/compression/index.js';
 
 export interface VirtualTimeOptions {
   /**
-   * Event-loop turns to wait, with no timer due, for outside work (a native codec on the thread
-   * pool) before `run()` gives up as stuck. Default 100000.
+   * Event-loop turns to wait, with no timer due, for outside work before `run()` gives up as
+   * stuck. Codec calls on the thread pool are not counted: they are waited for (see run()).
+   * Default 100000.
    */
   idleTurns?: number;
 }
@@ -26,7 +28,8 @@ export interface VirtualTime {
   advance(ms: number): Promise<void>;
   /**
    * Settles `work` (a promise, or a function making one), moving time from timer to timer as
-   * needed. Rejects if that would take more than `limitMs` of virtual time (default 1 hour).
+   * needed, each once no codec call is under way. Rejects if that would take more than
+   * `limitMs` of virtual time (default 1 hour).
    */
   run<T>(work: Promise<T> | (() => Promise<T>), limitMs?: number): Promise<T>;
 }
@@ -51,12 +54,28 @@ export function virtualTime(options: VirtualTimeOptions = {}): VirtualTime {
     await turn();
   };
 
+  /**
+   * Settles, and first waits out any codec call under way: its work takes real time on the
+   * thread pool, and a timer fired meanwhile would see virtual time run past it.
+   */
+  const settleBeforeTimer = async (): Promise<boolean> => {
+    let waited = false;
+    for (let idle = codecsIdle(); idle !== null; idle = codecsIdle()) {
+      waited = true;
+      await idle;
+      await turn();
+    }
+    return waited;
+  };
+
   const advance = async (ms: number): Promise<void> => {
     const target = scheduler.frame + ms;
     await settle();
+    await settleBeforeTimer();
     for (let due = nextDue(); due !== undefined && due <= target; due = nextDue()) {
       fireAt(Math.max(due, scheduler.frame));
       await settle();
+      await settleBeforeTimer();
     }
     scheduler.frame = target;
   };
@@ -77,6 +96,8 @@ export function virtualTime(options: VirtualTimeOptions = {}): VirtualTime {
         if (done.ok) return done.value;
         throw done.error;
       }
+      // what codec work finished may have settled the work, or scheduled sooner timers
+      if (await settleBeforeTimer()) continue;
       const due = nextDue();
       if (due === undefined) {
         if (++idle > idleTurns) throw new KafkaError(`virtualTime.run: stuck at ${scheduler.frame} ms: nothing scheduled and the work did not settle`);

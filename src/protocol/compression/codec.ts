@@ -45,13 +45,44 @@ export class CompressionError extends KafkaError {
   }
 }
 
+/** Codec calls under way (their work runs on the thread pool), and who waits for none to be. */
+let underWay = 0;
+let idleWaiters: Array<() => void> = [];
+
+/**
+ * Resolves once no codec call is under way; null when none is now. Virtual time waits on it
+ * before firing a timer: work on the thread pool takes real time, which a virtual clock would
+ * otherwise run past, firing timeouts and polls that real time would not have reached.
+ */
+export function codecsIdle(): Promise<void> | null {
+  return underWay === 0 ? null : new Promise<void>((resolve) => idleWaiters.push(resolve));
+}
+
+async function tracked<T>(work: () => Promise<T>): Promise<T> {
+  underWay++;
+  try {
+    return await work();
+  } finally {
+    if (--underWay === 0) {
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+}
+
 /** `codec.compress(data)`, its failures as CompressionError with the library's error as cause. */
 export async function compressWith(codec: Codec, data: Buffer): Promise<Buffer> {
   try {
-    return await codec.compress(data);
+    return await tracked(() => codec.compress(data));
   } catch (e) {
     throw e instanceof CompressionError ? e : new CompressionError(codec.name, e);
   }
+}
+
+/** `codec.decompress(...)`: every asynchronous decompression goes through here. */
+export function decompressWith(codec: Codec, data: Buffer, maxBytes: number, at: number): Promise<Buffer> {
+  return tracked(() => codec.decompress(data, maxBytes, at));
 }
 
 export function checkOutput(name: string, out: Buffer, maxBytes: number, at: number): Buffer {

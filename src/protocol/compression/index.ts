@@ -1,12 +1,12 @@
 import { KafkaConfigError, KafkaProtocolError } from '../../errors.js';
-import { CompressionId, compressWith, type Codec, type CompressionName } from './codec.js';
+import { CompressionId, compressWith, decompressWith, type Codec, type CompressionName } from './codec.js';
 import { gzipCodec } from './gzip.js';
 import { lz4Codec } from './lz4.js';
 import { noneCodec } from './none.js';
 import { snappyCodec } from './snappy.js';
 import { zstdCodec } from './zstd.js';
 
-export { CompressionError, CompressionId, compressWith, type Codec, type CompressionName } from './codec.js';
+export { codecsIdle, CompressionError, CompressionId, compressWith, decompressWith, type Codec, type CompressionName } from './codec.js';
 export { isXerial } from './snappy.js';
 
 /** Default ceiling on one batch's decompressed size. */
@@ -39,5 +39,5 @@ export async function decompress(
   maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES,
   at = 0,
 ): Promise<Buffer> {
-  return await codecById(id, at).decompress(data, maxBytes, at);
+  return await decompressWith(codecById(id, at), data, maxBytes, at);
 }

@@ -1,5 +1,5 @@
 import { KafkaError, KafkaProtocolError } from '../../errors.js';
-import { codecById, DEFAULT_MAX_DECOMPRESSED_BYTES } from '../compression/index.js';
+import { codecById, decompressWith, DEFAULT_MAX_DECOMPRESSED_BYTES } from '../compression/index.js';
 import { LENGTH_AT, LOG_OVERHEAD, MAGIC_AT } from './attributes.js';
 import { decodeRecordsInto, readV2Header } from './decode-record-batch.js';
 import { minLegacySize, plainMessageBatch, readLegacyMessage, wrapperBatch } from './legacy-message-set.js';
@@ -119,7 +119,7 @@ export async function decodeRecordSet(bytes: Uint8Array, options: DecodeOptions 
     const max = options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
     await Promise.all(
       w.pending.map(async (p) => {
-        const plain = await codecById(p.codecId, p.at).decompress(p.data, max, p.at);
+        const plain = await decompressWith(codecById(p.codecId, p.at), p.data, max, p.at);
         w.slots[p.index] = p.finish(plain);
       }),
     );
