@@ -1,6 +1,6 @@
 import { concat, filter, firstValueFrom, ignoreElements, map, merge, mergeMap, of, take, toArray, type Subscription } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { createClient, type ConsumerBatch, type KafkaClient, type ConsumerRecord, type PartitionStream, type ProducerRecord, type RebalanceEvent } from '../../src/index.js';
+import { type ConsumerBatch, type KafkaClient, type ConsumerRecord, type PartitionStream, type ProducerRecord, type RebalanceEvent } from '../../src/index.js';
 import type { CompressionName } from '../../src/protocol/compression/index.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import {
@@ -13,7 +13,7 @@ import {
   type JoinGroupRequest,
   type OffsetCommitRequest,
 } from '../../src/protocol/messages/index.js';
-import type { MockCluster, ReceivedRequest } from '../../src/testing/index.js';
+import type { MockCluster, ReceivedRequest, VirtualTime } from '../../src/testing/index.js';
 import { gzipWrapper, legacyMessage } from '../protocol/records/legacy-builders.js';
 import { memoryCluster } from '../support/memory-cluster.js';
 import { freezable, groupCluster } from './support.js';
@@ -32,18 +32,11 @@ const fetchedPartitions = (r: ReceivedRequest) => (r.body as FetchRequest).topic
 /** The offsets an OffsetCommit carries, as "partition:offset". */
 const commitsIn = (r: ReceivedRequest) => (r.body as OffsetCommitRequest).topics.flatMap((t) => t.partitions.map((p) => `${p.partitionIndex}:${p.committedOffset}`));
 
-/**
- * Sends on a client of its own on real time: a native codec works on the thread pool, and a
- * virtual clock would run on (to the delivery timeout) while it does. The memory network and
- * MockCluster answer Produce without timers, so nothing here waits on the virtual clock.
- */
-async function sendCompressed(cluster: MockCluster, compression: CompressionName, records: ProducerRecord[]): Promise<void> {
-  const producerClient = createClient({ brokers: cluster.bootstrap, transport: cluster.transport });
-  try {
-    await producerClient.producer({ compression, lingerMs: 0 }).send(records);
-  } finally {
-    await producerClient.close();
-  }
+/** Sends `records` compressed, on the test's client and virtual clock. */
+async function sendCompressed(time: VirtualTime, client: KafkaClient, compression: CompressionName, records: ProducerRecord[]): Promise<void> {
+  const producer = client.producer({ compression, lingerMs: 0 });
+  await time.run(() => producer.send(records));
+  await time.run(() => producer.close());
 }
 
 const ids = (records: readonly ConsumerRecord[]) => records.map((r) => `${r.partition}:${r.offset}`);
@@ -283,10 +276,10 @@ describe('lost partitions', () => {
 
 describe('records are views into the fetched bytes', () => {
   it.each(['none', 'lz4'] as const)('records of one fetched batch (%s) have their key and value in one ArrayBuffer, at their own offsets', async (compression) => {
-    const { time, cluster, client, done } = await memoryCluster(['t']);
+    const { time, client, done } = await memoryCluster(['t']);
     // values above Buffer's pool size (4 KiB): copies would each have an ArrayBuffer of their own
     const big = (i: number) => Buffer.alloc(5000, 65 + i);
-    await sendCompressed(cluster, compression, Array.from({ length: 8 }, (_, i) => ({ topic: 't', partition: 0, key: `key-${i}`, value: big(i) })));
+    await sendCompressed(time, client, compression, Array.from({ length: 8 }, (_, i) => ({ topic: 't', partition: 0, key: `key-${i}`, value: big(i) })));
     const consumer = client.consumer({ assign: [{ topic: 't', partition: 0, offset: 0n }] });
     const batch = await time.run(() => firstValueFrom(consumer.batches$));
     expect(batch.records).toHaveLength(8);
@@ -312,7 +305,7 @@ describe('records are views into the fetched bytes', () => {
 
 describe('every codec at the consumer', () => {
   it.each(['gzip', 'snappy', 'lz4', 'zstd'] as const satisfies readonly CompressionName[])('%s: keys, values and headers read back as produced', async (compression) => {
-    const { time, cluster, client, done } = await memoryCluster(['t']);
+    const { time, client, done } = await memoryCluster(['t']);
     const sent = Array.from({ length: 50 }, (_, i) => ({
       topic: 't',
       partition: i % 3,
@@ -320,7 +313,7 @@ describe('every codec at the consumer', () => {
       value: i % 11 === 0 ? null : `value ${i} `.repeat(1 + (i % 5)),
       headers: [['n', String(i)], ['empty', null]] as Array<[string, string | null]>,
     }));
-    await sendCompressed(cluster, compression, sent);
+    await sendCompressed(time, client, compression, sent);
     const consumer = client.consumer({ assign: [0, 1, 2].map((partition) => ({ topic: 't', partition, offset: 0n })) });
     const read = await time.run(() => firstValueFrom(consumer.records$.pipe(take(50), toArray())));
     for (const p of [0, 1, 2]) {
